@@ -1,0 +1,308 @@
+package dev.kvactors;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.kvactors.storage.Compaction;
+import dev.kvactors.storage.CorruptDataException;
+import dev.kvactors.storage.DataDirLockedException;
+import dev.kvactors.storage.Filenames;
+import dev.kvactors.storage.DataDirLock;
+import dev.kvactors.storage.Mutation;
+import dev.kvactors.storage.RecordCodec;
+import dev.kvactors.storage.RecordLog;
+import dev.kvactors.storage.Recovery;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Sole owner of the data directory. At start it takes the directory's lock, recovers snapshot and
+ * logs, and hands the map to its parent. Then it appends one checksummed record per change; all
+ * records that arrive before its {@code Flush} share one write and one sync (group commit), after
+ * which the parent is told how far the log is persisted. When the log outgrows the snapshot it
+ * starts a new log and compacts the old ones in the background. After a failed write or sync it
+ * acknowledges nothing more (fail-stop). Runs on the blocking-I/O dispatcher.
+ */
+public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
+
+  public sealed interface Command {}
+
+  /** Persist {@code mutation}; {@code seq} grows by one with every append. */
+  public record Append(long seq, Mutation mutation) implements Command {}
+
+  private enum Flush implements Command {
+    INSTANCE
+  }
+
+  private enum Tick implements Command {
+    INSTANCE
+  }
+
+  private record CompactionFinished(long generation, long snapshotBytes, Throwable failure) implements Command {}
+
+  private static final int BATCH_BUFFER_BYTES = 64 * 1024;
+
+  public static Behavior<Command> create(KvSettings settings, ActorRef<KeyValueStore.Command> parent,
+      ActorRef<Router.Command> router) {
+    return create(settings, parent, router, WriterHooks.NONE);
+  }
+
+  static Behavior<Command> create(KvSettings settings, ActorRef<KeyValueStore.Command> parent,
+      ActorRef<Router.Command> router, WriterHooks hooks) {
+    return Behaviors.setup(ctx -> {
+      DataDirLock lock = null;
+      Recovery.State state;
+      RecordLog log;
+      try {
+        lock = DataDirLock.acquire(settings.dataDir());
+        state = Recovery.recover(settings.dataDir());
+        log = state.hasLog()
+            ? RecordLog.openForAppend(Filenames.log(settings.dataDir(), state.lastLogGeneration()), state.lastLogGeneration(),
+                state.lastLogValidLength())
+            : RecordLog.create(settings.dataDir(), state.firstLogGeneration());
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(lock, ctx);
+        String message = e instanceof DataDirLockedException || e instanceof CorruptDataException
+            ? e.getMessage()
+            : "cannot open data directory " + settings.dataDir() + ": " + describe(e);
+        ctx.getLog().error(message, e);
+        parent.tell(new KeyValueStore.RecoveryFailed(ctx.getSelf(), new KvException.RecoveryFailed(message, e)));
+        return Behaviors.stopped();
+      }
+      state.tornTail().ifPresent(t -> ctx.getLog().warn(
+          "Cut off a torn record at the end of {}: offset {}, {} bytes dropped ({})",
+          t.file(), t.offset(), t.bytes(), t.reason()));
+      ctx.getLog().info("Recovered {} keys from {} ({} log records replayed, snapshot {} bytes, log {} bytes)",
+          state.entries().size(), settings.dataDir(), state.recordsReplayed(), state.snapshotBytes(),
+          state.logBytes());
+      parent.tell(new KeyValueStore.Recovered(ctx.getSelf(), state.entries()));
+      DataDirLock held = lock;
+      return Behaviors.withTimers(timers -> new FileWriter(ctx, timers, settings, parent, router, hooks, held,
+          log, state));
+    });
+  }
+
+  private final KvSettings settings;
+  private final ActorRef<KeyValueStore.Command> parent;
+  private final ActorRef<Router.Command> router;
+  private final WriterHooks hooks;
+  private final DataDirLock lock;
+  private final RecordCodec codec = new RecordCodec();
+  private final Executor blockingExecutor;
+  private RecordLog log;
+  private ByteBuffer batch = ByteBuffer.allocate(BATCH_BUFFER_BYTES);
+  private long batchLastSeq = -1;
+  private boolean flushScheduled;
+  private KvException failure;
+  private long logBytes;
+  private long snapshotBytes;
+  private long compactionPostponedUntilBytes;
+  private CompletableFuture<Long> compaction;
+  private final AtomicBoolean compactionCancelled = new AtomicBoolean();
+
+  private FileWriter(ActorContext<Command> ctx, TimerScheduler<Command> timers, KvSettings settings,
+      ActorRef<KeyValueStore.Command> parent, ActorRef<Router.Command> router, WriterHooks hooks,
+      DataDirLock lock, RecordLog log, Recovery.State state) {
+    super(ctx);
+    this.settings = requireNonNull(settings, "settings is null");
+    this.parent = requireNonNull(parent, "parent is null");
+    this.router = requireNonNull(router, "router is null");
+    this.hooks = requireNonNull(hooks, "hooks is null");
+    this.lock = requireNonNull(lock, "lock is null");
+    this.log = requireNonNull(log, "log is null");
+    this.logBytes = state.logBytes();
+    this.snapshotBytes = state.snapshotBytes();
+    this.blockingExecutor = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.heartbeatInterval());
+    router.tell(new Router.Heartbeat(ActorKind.WRITER, ctx.getSelf()));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Append.class, this::onAppend)
+        .onMessageEquals(Flush.INSTANCE, this::onFlush)
+        .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onMessage(CompactionFinished.class, this::onCompactionFinished)
+        .onSignal(PostStop.class, signal -> onPostStop())
+        .build();
+  }
+
+  private Behavior<Command> onAppend(Append append) {
+    if (failure != null) {
+      parent.tell(new KeyValueStore.PersistFailed(getContext().getSelf(), failure));
+      return this;
+    }
+    batch = codec.appendRecord(append.mutation(), batch);
+    batchLastSeq = append.seq();
+    if (!flushScheduled) {
+      flushScheduled = true;
+      getContext().getSelf().tell(Flush.INSTANCE);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onFlush() {
+    flushScheduled = false;
+    if (batch.position() == 0 || failure != null) {
+      return this;
+    }
+    hooks.beforeFlush();
+    try {
+      writeBatch();
+      if (settings.durability() == Durability.FSYNC) {
+        log.sync();
+      }
+    } catch (IOException | RuntimeException e) {
+      failure = new KvException.StorageFailed("writing " + log.file() + " failed (" + describe(e)
+          + "); the store accepts no more writes until it is restarted", e);
+      getContext().getLog().error(failure.getMessage(), e);
+      parent.tell(new KeyValueStore.PersistFailed(getContext().getSelf(), failure));
+      return this;
+    }
+    parent.tell(new KeyValueStore.Persisted(getContext().getSelf(), batchLastSeq));
+    maybeCompact();
+    return this;
+  }
+
+  private void writeBatch() throws IOException {
+    batch.flip();
+    long before = log.size();
+    log.write(batch);
+    logBytes += log.size() - before;
+    if (batch.capacity() > BATCH_BUFFER_BYTES * 16) {
+      batch = ByteBuffer.allocate(BATCH_BUFFER_BYTES);
+    } else {
+      batch.clear();
+    }
+  }
+
+  private Behavior<Command> onTick() {
+    router.tell(new Router.Heartbeat(ActorKind.WRITER, getContext().getSelf()));
+    return this;
+  }
+
+  private void maybeCompact() {
+    long threshold = Math.max(settings.compactionMinLogBytes(), (long) (settings.compactionFactor() * snapshotBytes));
+    if (compaction != null || logBytes <= threshold || logBytes < compactionPostponedUntilBytes) {
+      return;
+    }
+    long newGeneration = log.generation() + 1;
+    try {
+      log.sync();
+      log.close();
+      log = RecordLog.create(settings.dataDir(), newGeneration);
+    } catch (IOException e) {
+      failure = new KvException.StorageFailed("starting log " + newGeneration + " in " + settings.dataDir()
+          + " failed (" + describe(e) + "); the store accepts no more writes until it is restarted", e);
+      getContext().getLog().error(failure.getMessage(), e);
+      return;
+    }
+    logBytes = log.size();
+    getContext().getLog().info("Compacting {}: new snapshot up to log generation {}", settings.dataDir(),
+        newGeneration);
+    compactionCancelled.set(false);
+    compaction = CompletableFuture.supplyAsync(() -> {
+      try {
+        return Compaction.run(settings.dataDir(), newGeneration, compactionCancelled::get);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, blockingExecutor);
+    getContext().pipeToSelf(compaction, (bytes, failed) -> new CompactionFinished(newGeneration,
+        bytes == null ? -1 : bytes, failed));
+  }
+
+  private Behavior<Command> onCompactionFinished(CompactionFinished finished) {
+    compaction = null;
+    if (finished.failure() == null) {
+      snapshotBytes = finished.snapshotBytes();
+      getContext().getLog().info("Compacted {}: snapshot of {} bytes, logs before generation {} removed",
+          settings.dataDir(), snapshotBytes, finished.generation());
+    } else {
+      compactionPostponedUntilBytes = logBytes + Math.max(settings.compactionMinLogBytes(), 1);
+      getContext().getLog().warn("Compaction of {} failed ({}); the logs are intact and it will be retried",
+          settings.dataDir(), describe(finished.failure()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onPostStop() {
+    if (failure == null && batch.position() > 0) {
+      try {
+        writeBatch();
+        log.sync();
+      } catch (IOException e) {
+        getContext().getLog().error("Writing the last {} bytes to {} on stop failed", batch.position(),
+            log.file(), e);
+      }
+    }
+    CompletableFuture<Long> running = compaction;
+    if (running != null) {
+      compactionCancelled.set(true);
+      try {
+        running.get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // cancelled or failed: the old snapshot and all logs are still in place
+      }
+    }
+    try {
+      if (failure == null) {
+        log.sync();
+      }
+      log.close();
+    } catch (IOException e) {
+      getContext().getLog().error("Closing {} failed", log.file(), e);
+    }
+    closeQuietly(lock, getContext());
+    return this;
+  }
+
+  private static void closeQuietly(DataDirLock lock, ActorContext<Command> ctx) {
+    if (lock == null) {
+      return;
+    }
+    try {
+      lock.close();
+    } catch (IOException e) {
+      ctx.getLog().error("Releasing the lock of the data directory failed", e);
+    }
+  }
+
+  /** A one-line description of an I/O failure, naming the cause the way a user would. */
+  static String describe(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof CompletionException || t instanceof UncheckedIOException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    String message = t.getMessage();
+    if (t instanceof AccessDeniedException) {
+      return "permission denied: " + message;
+    }
+    if (t instanceof NoSuchFileException) {
+      return "no such file: " + message;
+    }
+    if (t instanceof FileSystemException fse && fse.getReason() != null) {
+      return fse.getReason() + ": " + fse.getFile();
+    }
+    return message != null ? message : t.getClass().getSimpleName();
+  }
+}

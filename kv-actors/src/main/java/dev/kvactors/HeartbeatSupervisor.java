@@ -1,0 +1,78 @@
+package dev.kvactors;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Watches the heartbeats of the key-value actor and the file writer. A kind silent for longer
+ * than {@code stale-after} gets one {@code Reset} through the router and is forgotten until it
+ * beats again, so one failure fires one reset. A kind that never beat is not watched.
+ */
+public final class HeartbeatSupervisor extends AbstractBehavior<HeartbeatSupervisor.Command> {
+
+  public sealed interface Command {}
+
+  /** {@code kind} is alive. */
+  public record Beat(ActorKind kind) implements Command {}
+
+  private enum Check implements Command {
+    INSTANCE
+  }
+
+  public static Behavior<Command> create(ActorRef<Router.Command> router, Duration staleAfter,
+      Duration checkInterval) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(Check.INSTANCE, checkInterval);
+      return new HeartbeatSupervisor(ctx, router, staleAfter);
+    }));
+  }
+
+  private final ActorRef<Router.Command> router;
+  private final long staleAfterNanos;
+  private final Map<ActorKind, Long> lastBeatNanos = new EnumMap<>(ActorKind.class);
+
+  private HeartbeatSupervisor(ActorContext<Command> ctx, ActorRef<Router.Command> router, Duration staleAfter) {
+    super(ctx);
+    this.router = requireNonNull(router, "router is null");
+    this.staleAfterNanos = requireNonNull(staleAfter, "staleAfter is null").toNanos();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Beat.class, this::onBeat)
+        .onMessageEquals(Check.INSTANCE, this::onCheck)
+        .build();
+  }
+
+  private Behavior<Command> onBeat(Beat beat) {
+    lastBeatNanos.put(beat.kind(), System.nanoTime());
+    return this;
+  }
+
+  private Behavior<Command> onCheck() {
+    long now = System.nanoTime();
+    Iterator<Map.Entry<ActorKind, Long>> it = lastBeatNanos.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<ActorKind, Long> e = it.next();
+      long silentNanos = now - e.getValue();
+      if (silentNanos > staleAfterNanos) {
+        it.remove();
+        getContext().getLog().warn("No heartbeat from the {} for {} ms (stale after {} ms): resetting it",
+            e.getKey().name().toLowerCase(), silentNanos / 1_000_000, staleAfterNanos / 1_000_000);
+        router.tell(new Router.Reset(e.getKey()));
+      }
+    }
+    return this;
+  }
+}

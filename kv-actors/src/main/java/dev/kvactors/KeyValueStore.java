@@ -1,0 +1,349 @@
+package dev.kvactors;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.kvactors.storage.Mutation;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * Holds the map in memory. Spawns the {@link FileWriter} as its child on the blocking-I/O
+ * dispatcher and stashes requests until the writer has handed over the recovered map. A
+ * {@code Set} or {@code Delete} is sent to the writer and applied to the map, and answered, when
+ * the writer confirms it per the durability mode ({@code async}: at once), so a reader never sees
+ * a change that is not yet acknowledged. {@code Get} and {@code Keys} are answered from memory.
+ */
+public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command> {
+
+  public sealed interface Command {}
+
+  /** A caller's request; every request can be refused with a {@link KvException}. */
+  public sealed interface Request extends Command {
+    void reject(KvException error);
+  }
+
+  public record Get(String key, ActorRef<StatusReply<Value>> replyTo) implements Request {
+    @Override
+    public void reject(KvException error) {
+      replyTo.tell(StatusReply.error(error));
+    }
+  }
+
+  public record Set(String key, byte[] value, ActorRef<StatusReply<Stored>> replyTo) implements Request {
+    @Override
+    public void reject(KvException error) {
+      replyTo.tell(StatusReply.error(error));
+    }
+  }
+
+  public record Delete(String key, ActorRef<StatusReply<Deleted>> replyTo) implements Request {
+    @Override
+    public void reject(KvException error) {
+      replyTo.tell(StatusReply.error(error));
+    }
+  }
+
+  /** The keys starting with {@code prefix} (empty for all), sorted. */
+  public record Keys(String prefix, ActorRef<StatusReply<KeyList>> replyTo) implements Request {
+    @Override
+    public void reject(KvException error) {
+      replyTo.tell(StatusReply.error(error));
+    }
+  }
+
+  /** Answered once the store has recovered its data directory, or with the reason it could not. */
+  public record AwaitReady(ActorRef<StatusReply<Ready>> replyTo) implements Request {
+    @Override
+    public void reject(KvException error) {
+      replyTo.tell(StatusReply.error(error));
+    }
+  }
+
+  /** The value of {@code key}, if any. The array is the store's own: do not modify it. */
+  public record Value(String key, Optional<byte[]> value) {}
+
+  public record Stored(String key) {}
+
+  public record Deleted(String key, boolean existed) {}
+
+  public record KeyList(List<String> keys) {}
+
+  public record Ready(int keys) {}
+
+  // From the writer; each names the writer so a late message of a replaced writer is ignored.
+  record Recovered(ActorRef<FileWriter.Command> writer, Map<String, byte[]> entries) implements Command {}
+
+  record RecoveryFailed(ActorRef<FileWriter.Command> writer, KvException error) implements Command {}
+
+  record Persisted(ActorRef<FileWriter.Command> writer, long upToSeq) implements Command {}
+
+  record PersistFailed(ActorRef<FileWriter.Command> writer, KvException error) implements Command {}
+
+  private record WriterStopped(ActorRef<FileWriter.Command> writer) implements Command {}
+
+  private enum Tick implements Command {
+    INSTANCE
+  }
+
+  private record Pending(long seq, Mutation mutation, Request request) {}
+
+  public static Behavior<Command> create(KvSettings settings, ActorRef<Router.Command> router) {
+    return create(settings, router, WriterHooks.NONE);
+  }
+
+  static Behavior<Command> create(KvSettings settings, ActorRef<Router.Command> router, WriterHooks hooks) {
+    return Behaviors.setup(ctx -> Behaviors.withStash(settings.stashCapacity(), stash ->
+        Behaviors.withTimers(timers -> {
+          timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.heartbeatInterval());
+          ActorRef<FileWriter.Command> writer = ctx.spawn(
+              FileWriter.create(settings, ctx.getSelf(), router, hooks), "writer", DispatcherSelector.blocking());
+          ctx.watchWith(writer, new WriterStopped(writer));
+          return recovering(ctx, settings, router, writer, stash);
+        })));
+  }
+
+  private static Behavior<Command> recovering(ActorContext<Command> ctx, KvSettings settings,
+      ActorRef<Router.Command> router, ActorRef<FileWriter.Command> writer, StashBuffer<Command> stash) {
+    return Behaviors.receive(Command.class)
+        .onMessageEquals(Tick.INSTANCE, () -> beat(router, ctx))
+        .onMessage(Recovered.class, r -> r.writer().equals(writer), r ->
+            stash.unstashAll(new KeyValueStore(ctx, settings, router, writer, r.entries())))
+        .onMessage(RecoveryFailed.class, r -> r.writer().equals(writer), r -> {
+          stash.forEach(c -> rejectIfRequest(c, r.error()));
+          stash.clear();
+          return failed(ctx, router, r.error());
+        })
+        .onMessage(WriterStopped.class, w -> w.writer().equals(writer), w -> {
+          KvException error = new KvException.Unavailable("the file writer stopped during recovery; retry");
+          stash.forEach(c -> rejectIfRequest(c, error));
+          stash.clear();
+          throw new IllegalStateException("file writer stopped during recovery");
+        })
+        .onMessage(Request.class, request -> {
+          if (stash.isFull()) {
+            request.reject(new KvException.Unavailable("the store is still recovering and "
+                + stash.capacity() + " requests are already waiting; retry"));
+          } else {
+            stash.stash(request);
+          }
+          return Behaviors.same();
+        })
+        .onSignal(PostStop.class, s -> rejectStashed(stash, "the store stopped while recovering"))
+        .onSignal(PreRestart.class, s -> rejectStashed(stash, "the store restarted while recovering"))
+        .build();
+  }
+
+  /** After a failed recovery: every request gets the reason; heartbeats go on so no reset loops. */
+  private static Behavior<Command> failed(ActorContext<Command> ctx, ActorRef<Router.Command> router,
+      KvException error) {
+    return Behaviors.receive(Command.class)
+        .onMessageEquals(Tick.INSTANCE, () -> beat(router, ctx))
+        .onMessage(Request.class, request -> {
+          request.reject(error);
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private static Behavior<Command> beat(ActorRef<Router.Command> router, ActorContext<Command> ctx) {
+    router.tell(new Router.Heartbeat(ActorKind.STORE, ctx.getSelf()));
+    return Behaviors.same();
+  }
+
+  private static Behavior<Command> rejectStashed(StashBuffer<Command> stash, String why) {
+    KvException error = new KvException.Unavailable(why + "; retry");
+    stash.forEach(c -> rejectIfRequest(c, error));
+    return Behaviors.same();
+  }
+
+  private static void rejectIfRequest(Command command, KvException error) {
+    if (command instanceof Request request) {
+      request.reject(error);
+    }
+  }
+
+  private final KvSettings settings;
+  private final ActorRef<Router.Command> router;
+  private final ActorRef<FileWriter.Command> writer;
+  private final Map<String, byte[]> map;
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private long nextSeq;
+  private KvException writeFailure;
+
+  private KeyValueStore(ActorContext<Command> ctx, KvSettings settings, ActorRef<Router.Command> router,
+      ActorRef<FileWriter.Command> writer, Map<String, byte[]> map) {
+    super(ctx);
+    this.settings = requireNonNull(settings, "settings is null");
+    this.router = requireNonNull(router, "router is null");
+    this.writer = requireNonNull(writer, "writer is null");
+    this.map = requireNonNull(map, "map is null");
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Get.class, this::onGet)
+        .onMessage(Set.class, this::onSet)
+        .onMessage(Delete.class, this::onDelete)
+        .onMessage(Keys.class, this::onKeys)
+        .onMessage(AwaitReady.class, this::onAwaitReady)
+        .onMessage(Persisted.class, this::onPersisted)
+        .onMessage(PersistFailed.class, this::onPersistFailed)
+        .onMessage(WriterStopped.class, this::onWriterStopped)
+        .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onMessage(Recovered.class, m -> this)
+        .onMessage(RecoveryFailed.class, m -> this)
+        .onSignal(PostStop.class, s -> onStopped("the store was stopped"))
+        .onSignal(PreRestart.class, s -> onStopped("the store was restarted"))
+        .build();
+  }
+
+  private Behavior<Command> onGet(Get get) {
+    KvException invalid = checkKey(get.key());
+    if (invalid != null) {
+      get.reject(invalid);
+    } else {
+      get.replyTo().tell(StatusReply.success(new Value(get.key(), Optional.ofNullable(map.get(get.key())))));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSet(Set set) {
+    KvException invalid = checkKey(set.key());
+    if (invalid == null && set.value() == null) {
+      invalid = new KvException.InvalidRequest("value is missing");
+    }
+    if (invalid == null && set.value().length > settings.maxValueBytes()) {
+      invalid = new KvException.InvalidRequest("value of " + set.value().length + " bytes is larger than "
+          + settings.maxValueBytes() + " bytes (kv.max-value-bytes)");
+    }
+    if (invalid != null) {
+      set.reject(invalid);
+      return this;
+    }
+    return write(new Mutation.Put(set.key(), set.value().clone()), set);
+  }
+
+  private Behavior<Command> onDelete(Delete delete) {
+    KvException invalid = checkKey(delete.key());
+    if (invalid != null) {
+      delete.reject(invalid);
+      return this;
+    }
+    return write(new Mutation.Remove(delete.key()), delete);
+  }
+
+  private Behavior<Command> write(Mutation mutation, Request request) {
+    if (writeFailure != null) {
+      request.reject(writeFailure);
+      return this;
+    }
+    long seq = nextSeq++;
+    writer.tell(new FileWriter.Append(seq, mutation));
+    if (settings.durability() == Durability.ASYNC) {
+      apply(mutation, request);
+    } else {
+      pending.add(new Pending(seq, mutation, request));
+    }
+    return this;
+  }
+
+  private void apply(Mutation mutation, Request request) {
+    boolean existed = mutation.applyTo(map);
+    if (request instanceof Set set) {
+      set.replyTo().tell(StatusReply.success(new Stored(set.key())));
+    } else if (request instanceof Delete delete) {
+      delete.replyTo().tell(StatusReply.success(new Deleted(delete.key(), existed)));
+    }
+  }
+
+  private Behavior<Command> onKeys(Keys keys) {
+    String prefix = keys.prefix() == null ? "" : keys.prefix();
+    List<String> found = new ArrayList<>();
+    for (String key : map.keySet()) {
+      if (key.startsWith(prefix)) {
+        found.add(key);
+      }
+    }
+    Collections.sort(found);
+    keys.replyTo().tell(StatusReply.success(new KeyList(found)));
+    return this;
+  }
+
+  private Behavior<Command> onAwaitReady(AwaitReady ready) {
+    ready.replyTo().tell(StatusReply.success(new Ready(map.size())));
+    return this;
+  }
+
+  private Behavior<Command> onPersisted(Persisted persisted) {
+    if (!persisted.writer().equals(writer)) {
+      return this;
+    }
+    while (!pending.isEmpty() && pending.peek().seq() <= persisted.upToSeq()) {
+      Pending p = pending.poll();
+      apply(p.mutation(), p.request());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onPersistFailed(PersistFailed failed) {
+    if (!failed.writer().equals(writer)) {
+      return this;
+    }
+    writeFailure = failed.error();
+    rejectPending(writeFailure);
+    return this;
+  }
+
+  private Behavior<Command> onWriterStopped(WriterStopped stopped) {
+    rejectPending(new KvException.Unavailable("the file writer stopped; the store restarts, retry"));
+    throw new IllegalStateException("file writer " + stopped.writer().path() + " stopped unexpectedly");
+  }
+
+  private Behavior<Command> onTick() {
+    router.tell(new Router.Heartbeat(ActorKind.STORE, getContext().getSelf()));
+    return this;
+  }
+
+  private Behavior<Command> onStopped(String why) {
+    rejectPending(new KvException.Unavailable(why + " before the write was confirmed; it may or may not have"
+        + " been applied, retry"));
+    return this;
+  }
+
+  private void rejectPending(KvException error) {
+    while (!pending.isEmpty()) {
+      pending.poll().request().reject(error);
+    }
+  }
+
+  private KvException checkKey(String key) {
+    if (key == null || key.isEmpty()) {
+      return new KvException.InvalidRequest("key must not be empty");
+    }
+    int bytes = Utf8.length(key);
+    if (bytes < 0) {
+      return new KvException.InvalidRequest("key is not valid Unicode (unpaired surrogate)");
+    }
+    if (bytes > settings.maxKeyBytes()) {
+      return new KvException.InvalidRequest("key of " + bytes + " bytes is longer than " + settings.maxKeyBytes()
+          + " bytes (kv.max-key-bytes)");
+    }
+    return null;
+  }
+}

@@ -1,0 +1,130 @@
+package dev.kvactors;
+
+import static java.util.Objects.requireNonNull;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.kvactors.storage.RecordCodec;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.time.Duration;
+
+/** The {@code kv} configuration subtree; defaults live in {@code reference.conf}. */
+public record KvSettings(
+    Path dataDir,
+    Durability durability,
+    Duration heartbeatInterval,
+    Duration staleAfter,
+    Duration supervisorCheckInterval,
+    double compactionFactor,
+    long compactionMinLogBytes,
+    int maxKeyBytes,
+    int maxValueBytes,
+    Duration requestTimeout,
+    Duration recoveryTimeout,
+    int stashCapacity) {
+
+  public KvSettings {
+    requireNonNull(dataDir, "dataDir is null");
+    requireNonNull(durability, "durability is null");
+    requirePositive(heartbeatInterval, "kv.heartbeat.interval");
+    requirePositive(staleAfter, "kv.heartbeat.stale-after");
+    requirePositive(supervisorCheckInterval, "kv.heartbeat.check-interval");
+    requirePositive(requestTimeout, "kv.request-timeout");
+    requirePositive(recoveryTimeout, "kv.recovery-timeout");
+    if (staleAfter.compareTo(heartbeatInterval) <= 0) {
+      throw new IllegalArgumentException(
+          "kv.heartbeat.stale-after (" + staleAfter + ") must be longer than kv.heartbeat.interval ("
+              + heartbeatInterval + ")");
+    }
+    if (!(compactionFactor >= 1.0)) {
+      throw new IllegalArgumentException("kv.compaction-factor must be at least 1.0; was " + compactionFactor);
+    }
+    if (compactionMinLogBytes < 0) {
+      throw new IllegalArgumentException("kv.compaction-min-log-bytes must not be negative");
+    }
+    if (maxKeyBytes < 1 || maxKeyBytes > RecordCodec.MAX_KEY_BYTES) {
+      throw new IllegalArgumentException(
+          "kv.max-key-bytes must be between 1 and " + RecordCodec.MAX_KEY_BYTES + "; was " + maxKeyBytes);
+    }
+    if (maxValueBytes < 0 || maxValueBytes > RecordCodec.MAX_VALUE_BYTES) {
+      throw new IllegalArgumentException(
+          "kv.max-value-bytes must be between 0 and " + RecordCodec.MAX_VALUE_BYTES + "; was " + maxValueBytes);
+    }
+    if (stashCapacity < 1) {
+      throw new IllegalArgumentException("kv.stash-capacity must be positive");
+    }
+  }
+
+  /** Reads the {@code kv} subtree of a full configuration (one that includes {@code reference.conf}). */
+  public static KvSettings create(Config config) {
+    Config kv = config.getConfig("kv");
+    return new KvSettings(
+        Path.of(kv.getString("data-dir")),
+        Durability.parse(kv.getString("durability")),
+        kv.getDuration("heartbeat.interval"),
+        kv.getDuration("heartbeat.stale-after"),
+        kv.getDuration("heartbeat.check-interval"),
+        kv.getDouble("compaction-factor"),
+        kv.getBytes("compaction-min-log-bytes"),
+        toInt(kv.getBytes("max-key-bytes"), "kv.max-key-bytes"),
+        toInt(kv.getBytes("max-value-bytes"), "kv.max-value-bytes"),
+        kv.getDuration("request-timeout"),
+        kv.getDuration("recovery-timeout"),
+        kv.getInt("stash-capacity"));
+  }
+
+  /** The defaults from {@code reference.conf} with the given data directory. */
+  public static KvSettings defaults(Path dataDir) {
+    return create(ConfigFactory.load()).withDataDir(dataDir);
+  }
+
+  public KvSettings withDataDir(Path dir) {
+    return new KvSettings(dir, durability, heartbeatInterval, staleAfter, supervisorCheckInterval,
+        compactionFactor, compactionMinLogBytes, maxKeyBytes, maxValueBytes, requestTimeout,
+        recoveryTimeout, stashCapacity);
+  }
+
+  public KvSettings withDurability(Durability mode) {
+    return new KvSettings(dataDir, mode, heartbeatInterval, staleAfter, supervisorCheckInterval,
+        compactionFactor, compactionMinLogBytes, maxKeyBytes, maxValueBytes, requestTimeout,
+        recoveryTimeout, stashCapacity);
+  }
+
+  /** These settings as a {@code kv { ... }} configuration, to put in front of other configuration. */
+  public Config toConfig() {
+    Map<String, Object> kv = new HashMap<>();
+    kv.put("kv.data-dir", dataDir.toString());
+    kv.put("kv.durability", durability.configName());
+    kv.put("kv.heartbeat.interval", millis(heartbeatInterval));
+    kv.put("kv.heartbeat.stale-after", millis(staleAfter));
+    kv.put("kv.heartbeat.check-interval", millis(supervisorCheckInterval));
+    kv.put("kv.compaction-factor", compactionFactor);
+    kv.put("kv.compaction-min-log-bytes", compactionMinLogBytes);
+    kv.put("kv.max-key-bytes", maxKeyBytes);
+    kv.put("kv.max-value-bytes", maxValueBytes);
+    kv.put("kv.request-timeout", millis(requestTimeout));
+    kv.put("kv.recovery-timeout", millis(recoveryTimeout));
+    kv.put("kv.stash-capacity", stashCapacity);
+    return ConfigFactory.parseMap(kv, "KvSettings");
+  }
+
+  private static String millis(Duration d) {
+    return d.toMillis() + "ms";
+  }
+
+  private static void requirePositive(Duration d, String name) {
+    requireNonNull(d, name + " is null");
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive; was " + d);
+    }
+  }
+
+  private static int toInt(long bytes, String name) {
+    if (bytes > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(name + " is too large: " + bytes);
+    }
+    return (int) bytes;
+  }
+}

@@ -1,0 +1,170 @@
+package dev.kvactors;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The single entry point of the store. Spawns the {@link KeyValueStore} (which spawns the
+ * {@link FileWriter}) and the {@link HeartbeatSupervisor}; routes requests, heartbeats and
+ * resets. A reset stops the key-value actor and its writer, waits until they have terminated (so
+ * the data directory's lock is free), spawns a fresh one and replays, in order, the requests it
+ * held meanwhile. A request held for longer than most of {@code request-timeout} is refused with
+ * a retryable error, so no caller is left waiting without an answer.
+ */
+public final class Router extends AbstractBehavior<Router.Command> {
+
+  public sealed interface Command {}
+
+  /** A request for the key-value actor. */
+  public record KeyValue(KeyValueStore.Request request) implements Command {}
+
+  /** {@code from}, an actor of {@code kind}, is alive. */
+  public record Heartbeat(ActorKind kind, ActorRef<?> from) implements Command {}
+
+  /** Restart the actors of {@code kind}. */
+  public record Reset(ActorKind kind) implements Command {}
+
+  public record GetStats(ActorRef<Stats> replyTo) implements Command {}
+
+  /** How many resets this router has carried out, and whether one is under way. */
+  public record Stats(long resets, boolean resetting) {}
+
+  private record StoreTerminated(ActorRef<KeyValueStore.Command> store) implements Command {}
+
+  private enum ExpireHeld implements Command {
+    INSTANCE
+  }
+
+  private record Held(KeyValueStore.Request request, long sinceNanos) {}
+
+  public static Behavior<Command> create(KvSettings settings) {
+    return create(settings, WriterHooks.NONE);
+  }
+
+  static Behavior<Command> create(KvSettings settings, WriterHooks hooks) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Router(ctx, timers, settings, hooks)));
+  }
+
+  private final KvSettings settings;
+  private final WriterHooks hooks;
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<HeartbeatSupervisor.Command> supervisor;
+  private final ArrayDeque<Held> held = new ArrayDeque<>();
+  private final long holdLimitNanos;
+  private ActorRef<KeyValueStore.Command> store;
+  private long generation;
+  private long resets;
+  private boolean resetting;
+
+  private Router(ActorContext<Command> ctx, TimerScheduler<Command> timers, KvSettings settings,
+      WriterHooks hooks) {
+    super(ctx);
+    this.settings = requireNonNull(settings, "settings is null");
+    this.hooks = requireNonNull(hooks, "hooks is null");
+    this.timers = timers;
+    this.holdLimitNanos = settings.requestTimeout().toNanos() * 4 / 5;
+    this.supervisor = ctx.spawn(HeartbeatSupervisor.create(ctx.getSelf(), settings.staleAfter(),
+        settings.supervisorCheckInterval()), "heartbeat-supervisor");
+    spawnStore();
+  }
+
+  private void spawnStore() {
+    generation++;
+    Behavior<KeyValueStore.Command> behavior = Behaviors.supervise(
+            KeyValueStore.create(settings, getContext().getSelf(), hooks))
+        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    store = getContext().spawn(behavior, "store-" + generation);
+    getContext().watchWith(store, new StoreTerminated(store));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(KeyValue.class, this::onKeyValue)
+        .onMessage(Heartbeat.class, this::onHeartbeat)
+        .onMessage(Reset.class, this::onReset)
+        .onMessage(StoreTerminated.class, this::onStoreTerminated)
+        .onMessageEquals(ExpireHeld.INSTANCE, this::onExpireHeld)
+        .onMessage(GetStats.class, this::onGetStats)
+        .build();
+  }
+
+  private Behavior<Command> onKeyValue(KeyValue message) {
+    if (!resetting) {
+      store.tell(message.request());
+    } else if (held.size() >= settings.stashCapacity()) {
+      message.request().reject(new KvException.Unavailable("the store is being reset and "
+          + held.size() + " requests are already waiting; retry"));
+    } else {
+      held.add(new Held(message.request(), System.nanoTime()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onHeartbeat(Heartbeat beat) {
+    // Beats of a store that is being replaced, or of its writer, must not re-arm the supervisor.
+    boolean current = beat.from().equals(store) || beat.from().path().parent().equals(store.path());
+    if (!resetting && current) {
+      supervisor.tell(new HeartbeatSupervisor.Beat(beat.kind()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onReset(Reset reset) {
+    if (resetting) {
+      return this;
+    }
+    resets++;
+    resetting = true;
+    getContext().getLog().warn("Resetting the key-value actor and its file writer (stale: {}); reset #{}",
+        reset.kind().name().toLowerCase(), resets);
+    getContext().stop(store);
+    timers.startTimerWithFixedDelay(ExpireHeld.INSTANCE, Duration.ofNanos(Math.max(holdLimitNanos / 10,
+        1_000_000)));
+    return this;
+  }
+
+  private Behavior<Command> onStoreTerminated(StoreTerminated terminated) {
+    if (!terminated.store().equals(store)) {
+      return this;
+    }
+    if (!resetting) {
+      getContext().getLog().error("The key-value actor {} stopped unexpectedly; starting a new one",
+          store.path().name());
+    }
+    spawnStore();
+    if (resetting) {
+      resetting = false;
+      timers.cancel(ExpireHeld.INSTANCE);
+      getContext().getLog().info("Reset #{} done; replaying {} held requests", resets, held.size());
+      while (!held.isEmpty()) {
+        store.tell(held.poll().request());
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onExpireHeld() {
+    long now = System.nanoTime();
+    while (!held.isEmpty() && now - held.peek().sinceNanos() >= holdLimitNanos) {
+      held.poll().request().reject(new KvException.Unavailable("the store is being reset and did not come back"
+          + " within " + settings.requestTimeout().toMillis() + " ms; retry"));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onGetStats(GetStats get) {
+    get.replyTo().tell(new Stats(resets, resetting));
+    return this;
+  }
+}

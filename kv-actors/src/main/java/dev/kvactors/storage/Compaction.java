@@ -1,0 +1,37 @@
+package dev.kvactors.storage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * Folds the snapshot and every log before a generation into a new snapshot, then deletes those
+ * logs. It reads only files the writer no longer appends to, so it runs beside the writer. A crash
+ * at any step leaves a directory that recovers to the same map: before the rename the old snapshot
+ * and all logs are in place; after it, logs the new snapshot already covers are deleted at start.
+ */
+public final class Compaction {
+  private Compaction() {}
+
+  /** Returns the new snapshot's size in bytes. */
+  public static long run(Path dir, long newFirstLogGeneration, BooleanSupplier cancelled) throws IOException {
+    Recovery.State state = Recovery.read(dir, newFirstLogGeneration, false);
+    long bytes = Snapshot.write(dir, state.entries(), newFirstLogGeneration, cancelled);
+    List<Path> files;
+    try (Stream<Path> s = Files.list(dir)) {
+      files = s.toList();
+    }
+    for (Path f : files) {
+      OptionalLong gen = Filenames.logGeneration(f);
+      if (gen.isPresent() && gen.getAsLong() < newFirstLogGeneration) {
+        Files.deleteIfExists(f);
+      }
+    }
+    FileSync.directory(dir);
+    return bytes;
+  }
+}

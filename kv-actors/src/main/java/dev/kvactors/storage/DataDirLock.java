@@ -1,0 +1,87 @@
+package dev.kvactors.storage;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * An OS-level exclusive lock on a data directory's {@code LOCK} file, held for as long as a
+ * writer owns the directory. The holder's process id is written into the file so that a second
+ * process can name it.
+ */
+public final class DataDirLock implements AutoCloseable {
+  private final FileChannel channel;
+  private final FileLock lock;
+
+  private DataDirLock(FileChannel channel, FileLock lock) {
+    this.channel = requireNonNull(channel, "channel is null");
+    this.lock = requireNonNull(lock, "lock is null");
+  }
+
+  /**
+   * Creates the directory if it does not exist, then takes the lock or fails at once with
+   * {@link DataDirLockedException}.
+   */
+  public static DataDirLock acquire(Path dir) throws IOException {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new NotDirectoryException("data directory " + dir + " is not a directory");
+    }
+    Files.createDirectories(dir);
+    Path file = Filenames.lock(dir);
+    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      channel.close();
+      throw new DataDirLockedException(dir, " (another store in this process holds it)");
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    if (lock == null) {
+      channel.close();
+      throw new DataDirLockedException(dir, holder(file));
+    }
+    try {
+      byte[] pid = (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII);
+      channel.truncate(0);
+      channel.write(ByteBuffer.wrap(pid), 0);
+    } catch (IOException e) {
+      lock.release();
+      channel.close();
+      throw e;
+    }
+    return new DataDirLock(channel, lock);
+  }
+
+  private static String holder(Path file) {
+    try {
+      String pid = Files.readString(file, StandardCharsets.US_ASCII).trim();
+      return pid.matches("\\d+") ? " (pid " + pid + ")" : "";
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      if (lock.isValid()) {
+        lock.release();
+      }
+    } finally {
+      channel.close();
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.kvactors.storage;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Names of the files in a data directory. */
+public final class Filenames {
+  public static final String LOCK = "LOCK";
+  public static final String SNAPSHOT = "snapshot.kvs";
+  public static final String TEMP_SUFFIX = ".tmp";
+
+  private static final Pattern LOG = Pattern.compile("log-(\\d{10})\\.kvl");
+
+  private Filenames() {}
+
+  public static Path lock(Path dir) {
+    return dir.resolve(LOCK);
+  }
+
+  public static Path snapshot(Path dir) {
+    return dir.resolve(SNAPSHOT);
+  }
+
+  public static Path log(Path dir, long generation) {
+    return dir.resolve(String.format(Locale.ROOT, "log-%010d.kvl", generation));
+  }
+
+  public static Path temp(Path file) {
+    return file.resolveSibling(file.getFileName() + TEMP_SUFFIX);
+  }
+
+  /** The generation of a log file name, or empty if the name is not a log's. */
+  public static OptionalLong logGeneration(Path file) {
+    Matcher m = LOG.matcher(file.getFileName().toString());
+    return m.matches() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
+  }
+
+  public static boolean isTemp(Path file) {
+    return file.getFileName().toString().endsWith(TEMP_SUFFIX);
+  }
+}

@@ -1,0 +1,131 @@
+package dev.kvactors.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The snapshot file: a header, a frame {@code [firstLogGeneration, entryCount]}, then one frame
+ * per entry. It holds the whole map as of the start of log {@code firstLogGeneration}; the logs
+ * from that generation on are replayed over it.
+ */
+public final class Snapshot {
+  private static final int WRITE_BUFFER_BYTES = 1 << 20;
+
+  /** What a snapshot file held. */
+  public record Contents(Map<String, byte[]> entries, long firstLogGeneration, long bytes) {}
+
+  private Snapshot() {}
+
+  /**
+   * Writes {@code entries} as the new snapshot: temp file, fsync, rename over the old one, fsync
+   * of the directory. Returns the file's size. Stops with {@link CancellationException} (leaving
+   * the old snapshot in place) as soon as {@code cancelled} says so.
+   */
+  public static long write(Path dir, Map<String, byte[]> entries, long firstLogGeneration,
+      BooleanSupplier cancelled) throws IOException {
+    Path target = Filenames.snapshot(dir);
+    Path temp = Filenames.temp(target);
+    RecordCodec codec = new RecordCodec();
+    long bytes;
+    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE)) {
+      ByteBuffer buf = ByteBuffer.allocate(WRITE_BUFFER_BYTES);
+      buf.put(FileHeader.SNAPSHOT.bytes());
+      buf = codec.appendSnapshotHeader(firstLogGeneration, entries.size(), buf);
+      for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+        if (cancelled.getAsBoolean()) {
+          throw new CancellationException("snapshot cancelled");
+        }
+        buf = codec.appendSnapshotEntry(e.getKey(), e.getValue(), buf);
+        if (buf.position() >= WRITE_BUFFER_BYTES) {
+          drain(ch, buf);
+        }
+      }
+      drain(ch, buf);
+      ch.force(true);
+      bytes = ch.size();
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(temp);
+      throw e;
+    }
+    if (cancelled.getAsBoolean()) {
+      Files.deleteIfExists(temp);
+      throw new CancellationException("snapshot cancelled");
+    }
+    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    FileSync.directory(dir);
+    return bytes;
+  }
+
+  private static void drain(FileChannel ch, ByteBuffer buf) throws IOException {
+    buf.flip();
+    while (buf.hasRemaining()) {
+      ch.write(buf);
+    }
+    buf.clear();
+  }
+
+  /** Reads a snapshot; any damage at all is an error, since snapshots are only ever renamed in whole. */
+  public static Contents read(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      FileHeader.SNAPSHOT.check(file, ch);
+      try (FrameReader reader = new FrameReader(file, ch, FileHeader.BYTES)) {
+        FrameReader.Result first = reader.next();
+        if (!(first instanceof FrameReader.Frame header)) {
+          throw damaged(file, first);
+        }
+        long[] meta = decode(file, header, () -> RecordCodec.decodeSnapshotHeader(header.payload()));
+        long firstLogGeneration = meta[0];
+        long count = meta[1];
+        if (firstLogGeneration < 1 || count < 0) {
+          throw new CorruptDataException(file, header.offset(), "invalid snapshot header " + firstLogGeneration
+              + "/" + count);
+        }
+        Map<String, byte[]> entries = new HashMap<>((int) Math.min(Integer.MAX_VALUE, count * 4 / 3 + 16));
+        for (long i = 0; i < count; i++) {
+          FrameReader.Result r = reader.next();
+          if (!(r instanceof FrameReader.Frame frame)) {
+            throw damaged(file, r);
+          }
+          Mutation.Put put = decode(file, frame, () -> RecordCodec.decodeSnapshotEntry(frame.payload()));
+          entries.put(put.key(), put.value());
+        }
+        FrameReader.Result end = reader.next();
+        if (!(end instanceof FrameReader.End)) {
+          long at = end instanceof FrameReader.Frame f ? f.offset() : ((FrameReader.Damage) end).offset();
+          throw new CorruptDataException(file, at, "unexpected data after the last of " + count + " entries");
+        }
+        return new Contents(entries, firstLogGeneration, reader.size());
+      }
+    }
+  }
+
+  private static CorruptDataException damaged(Path file, FrameReader.Result r) {
+    if (r instanceof FrameReader.Damage d) {
+      return new CorruptDataException(file, d.offset(), d.reason());
+    }
+    return new CorruptDataException(file, ((FrameReader.End) r).offset(), "snapshot ends before its last entry");
+  }
+
+  interface Decoder<T> {
+    T decode() throws IOException;
+  }
+
+  static <T> T decode(Path file, FrameReader.Frame frame, Decoder<T> decoder) throws CorruptDataException {
+    try {
+      return decoder.decode();
+    } catch (IOException | RuntimeException e) {
+      throw new CorruptDataException(file, frame.offset(), "intact frame with an unreadable payload ("
+          + e.getMessage() + ")");
+    }
+  }
+}
