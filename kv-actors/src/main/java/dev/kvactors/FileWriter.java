@@ -71,6 +71,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
       Recovery.State state;
       RecordLog log;
       try {
+        hooks.beforeRecovery();
         lock = DataDirLock.acquire(settings.dataDir());
         state = Recovery.recover(settings.dataDir());
         log = state.hasLog()
@@ -164,8 +165,8 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
     if (batch.position() == 0 || failure != null) {
       return this;
     }
-    hooks.beforeFlush();
     try {
+      hooks.beforeFlush();
       writeBatch();
       if (settings.durability() == Durability.FSYNC) {
         log.sync();

@@ -1,5 +1,7 @@
 package dev.kvactors;
 
+import java.io.IOException;
+
 /**
  * Points in the file writer where tests inject stalls and faults. Not reachable from
  * configuration: only code that spawns the actors itself can pass hooks.
@@ -7,6 +9,12 @@ package dev.kvactors;
 interface WriterHooks {
   WriterHooks NONE = new WriterHooks() {};
 
-  /** Called on the writer's thread before a batch of records is written and synced. */
-  default void beforeFlush() {}
+  /** Called on the writer's thread before it takes the lock and recovers the data directory. */
+  default void beforeRecovery() {}
+
+  /**
+   * Called on the writer's thread before a batch of records is written and synced; an exception
+   * thrown here counts as a failed write.
+   */
+  default void beforeFlush() throws IOException {}
 }
