@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -65,12 +66,13 @@ public final class HeartbeatSupervisor extends AbstractBehavior<HeartbeatSupervi
     Iterator<Map.Entry<ActorKind, Long>> it = lastBeatNanos.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<ActorKind, Long> e = it.next();
+      ActorKind kind = e.getKey();
       long silentNanos = now - e.getValue();
       if (silentNanos > staleAfterNanos) {
-        it.remove();
+        it.remove(); // forgotten until it beats again
         getContext().getLog().warn("No heartbeat from the {} for {} ms (stale after {} ms): resetting it",
-            e.getKey().name().toLowerCase(), silentNanos / 1_000_000, staleAfterNanos / 1_000_000);
-        router.tell(new Router.Reset(e.getKey()));
+            kind.name().toLowerCase(Locale.ROOT), silentNanos / 1_000_000, staleAfterNanos / 1_000_000);
+        router.tell(new Router.Reset(kind));
       }
     }
     return this;

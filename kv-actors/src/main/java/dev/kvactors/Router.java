@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Locale;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -127,7 +128,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
     resets++;
     resetting = true;
     getContext().getLog().warn("Resetting the key-value actor and its file writer (stale: {}); reset #{}",
-        reset.kind().name().toLowerCase(), resets);
+        reset.kind().name().toLowerCase(Locale.ROOT), resets);
     getContext().stop(store);
     timers.startTimerWithFixedDelay(ExpireHeld.INSTANCE, Duration.ofNanos(Math.max(holdLimitNanos / 10,
         1_000_000)));

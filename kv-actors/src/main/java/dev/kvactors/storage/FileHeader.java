@@ -37,7 +37,7 @@ enum FileHeader {
     int m = b.getInt();
     int version = b.getInt();
     if (m != magic) {
-      throw new CorruptDataException(file, 0, "not a " + name().toLowerCase() + " file (bad magic number)");
+      throw new CorruptDataException(file, 0, "not a " + name().toLowerCase(java.util.Locale.ROOT) + " file (bad magic number)");
     }
     if (version != VERSION) {
       throw new CorruptDataException(file, 4, "unsupported format version " + version + " (this build reads "

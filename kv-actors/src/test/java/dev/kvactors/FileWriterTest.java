@@ -1,0 +1,218 @@
+package dev.kvactors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kvactors.storage.Filenames;
+import dev.kvactors.storage.Mutation;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileWriterTest {
+  static final ActorTestKit testKit = ActorTestKit.create();
+
+  @TempDir Path dir;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private ActorRef<FileWriter.Command> spawnWriter(KvSettings settings, TestProbe<KeyValueStore.Command> parent,
+      TestProbe<Router.Command> router, WriterHooks hooks) {
+    return testKit.spawn(FileWriter.create(settings, parent.ref(), router.ref(), hooks),
+        "writer-" + System.nanoTime(), DispatcherSelector.blocking());
+  }
+
+  private static Mutation put(String key, String value) {
+    return new Mutation.Put(key, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void recoversWhatAnEarlierWriterPersisted() {
+    KvSettings settings = KvSettings.defaults(dir);
+    TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
+    TestProbe<Router.Command> router = testKit.createTestProbe();
+    ActorRef<FileWriter.Command> writer = spawnWriter(settings, parent, router, WriterHooks.NONE);
+    assertTrue(parent.expectMessageClass(KeyValueStore.Recovered.class).entries().isEmpty());
+    writer.tell(new FileWriter.Append(0, put("a", "1")));
+    writer.tell(new FileWriter.Append(1, put("b", "2")));
+    writer.tell(new FileWriter.Append(2, new Mutation.Remove("a")));
+    long upTo = -1;
+    while (upTo < 2) {
+      upTo = parent.expectMessageClass(KeyValueStore.Persisted.class).upToSeq();
+    }
+    testKit.stop(writer);
+
+    TestProbe<KeyValueStore.Command> parent2 = testKit.createTestProbe();
+    spawnWriter(settings, parent2, router, WriterHooks.NONE);
+    KeyValueStore.Recovered recovered = parent2.expectMessageClass(KeyValueStore.Recovered.class);
+    assertEquals(1, recovered.entries().size());
+    assertArrayEquals("2".getBytes(StandardCharsets.UTF_8), recovered.entries().get("b"));
+  }
+
+  @Test
+  void appendsWaitingInTheMailboxShareOneSync() throws InterruptedException {
+    CountDownLatch firstFlushEntered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    WriterHooks holdFirstFlush = new WriterHooks() {
+      @Override
+      public void beforeFlush() {
+        if (firstFlushEntered.getCount() > 0) {
+          firstFlushEntered.countDown();
+          await(release);
+        }
+      }
+    };
+    TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
+    TestProbe<Router.Command> router = testKit.createTestProbe();
+    ActorRef<FileWriter.Command> writer = spawnWriter(KvSettings.defaults(dir), parent, router, holdFirstFlush);
+    parent.expectMessageClass(KeyValueStore.Recovered.class);
+
+    writer.tell(new FileWriter.Append(0, put("k0", "v")));
+    assertTrue(firstFlushEntered.await(5, TimeUnit.SECONDS));
+    for (int i = 1; i < 100; i++) {
+      writer.tell(new FileWriter.Append(i, put("k" + i, "v")));
+    }
+    release.countDown();
+
+    assertEquals(0, parent.expectMessageClass(KeyValueStore.Persisted.class).upToSeq());
+    // the 99 appends that queued up during the first sync are written and synced as one batch
+    assertEquals(99, parent.expectMessageClass(KeyValueStore.Persisted.class).upToSeq());
+    parent.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void secondWriterOnALockedDirectoryFailsWithAClearMessage() {
+    KvSettings settings = KvSettings.defaults(dir);
+    TestProbe<Router.Command> router = testKit.createTestProbe();
+    TestProbe<KeyValueStore.Command> first = testKit.createTestProbe();
+    spawnWriter(settings, first, router, WriterHooks.NONE);
+    first.expectMessageClass(KeyValueStore.Recovered.class);
+
+    TestProbe<KeyValueStore.Command> second = testKit.createTestProbe();
+    spawnWriter(settings, second, router, WriterHooks.NONE);
+    KeyValueStore.RecoveryFailed failed = second.expectMessageClass(KeyValueStore.RecoveryFailed.class);
+    assertTrue(failed.error().getMessage().contains("data directory " + dir + " is locked"),
+        failed.error().getMessage());
+  }
+
+  @Test
+  void cutsATornTailWithAWarningNamingFileOffsetAndBytes() throws IOException {
+    KvSettings settings = KvSettings.defaults(dir);
+    TestProbe<Router.Command> router = testKit.createTestProbe();
+    TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
+    ActorRef<FileWriter.Command> writer = spawnWriter(settings, parent, router, WriterHooks.NONE);
+    parent.expectMessageClass(KeyValueStore.Recovered.class);
+    writer.tell(new FileWriter.Append(0, put("a", "1")));
+    writer.tell(new FileWriter.Append(1, put("b", "2")));
+    long upTo = -1;
+    while (upTo < 1) {
+      upTo = parent.expectMessageClass(KeyValueStore.Persisted.class).upToSeq();
+    }
+    testKit.stop(writer);
+    Path log = Filenames.log(dir, 1);
+    long length;
+    try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "rw")) {
+      length = f.length() - 4;
+      f.setLength(length);
+    }
+
+    TestProbe<KeyValueStore.Command> parent2 = testKit.createTestProbe();
+    KeyValueStore.Recovered recovered = LoggingTestKit.warn("Cut off a torn record at the end of " + log)
+        .withOccurrences(1)
+        .expect(testKit.system(), () -> {
+          spawnWriter(settings, parent2, router, WriterHooks.NONE);
+          return parent2.expectMessageClass(KeyValueStore.Recovered.class);
+        });
+    assertEquals(1, recovered.entries().size(), "the complete record survives, the torn one is dropped");
+    assertTrue(recovered.entries().containsKey("a"));
+  }
+
+  @Test
+  void refusesToStartOnACorruptRecordNamingFileAndOffset() throws IOException {
+    KvSettings settings = KvSettings.defaults(dir);
+    TestProbe<Router.Command> router = testKit.createTestProbe();
+    TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
+    ActorRef<FileWriter.Command> writer = spawnWriter(settings, parent, router, WriterHooks.NONE);
+    parent.expectMessageClass(KeyValueStore.Recovered.class);
+    for (int i = 0; i < 5; i++) {
+      writer.tell(new FileWriter.Append(i, put("k" + i, "value " + i)));
+    }
+    long upTo = -1;
+    while (upTo < 4) {
+      upTo = parent.expectMessageClass(KeyValueStore.Persisted.class).upToSeq();
+    }
+    testKit.stop(writer);
+    try (RandomAccessFile f = new RandomAccessFile(Filenames.log(dir, 1).toFile(), "rw")) {
+      f.seek(20);
+      int b = f.read();
+      f.seek(20);
+      f.write(b ^ 1);
+    }
+
+    TestProbe<KeyValueStore.Command> parent2 = testKit.createTestProbe();
+    spawnWriter(settings, parent2, router, WriterHooks.NONE);
+    KeyValueStore.RecoveryFailed failed = parent2.expectMessageClass(KeyValueStore.RecoveryFailed.class);
+    assertInstanceOf(KvException.RecoveryFailed.class, failed.error());
+    String message = failed.error().getMessage();
+    assertTrue(message.contains(Filenames.log(dir, 1).toString()) && message.contains("offset 8"), message);
+  }
+
+  @Test
+  void aFailedWriteIsReportedAndNothingIsAcknowledgedAfterIt() {
+    WriterHooks diskFull = new WriterHooks() {
+      @Override
+      public void beforeFlush() throws IOException {
+        throw new IOException("No space left on device");
+      }
+    };
+    TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
+    TestProbe<Router.Command> router = testKit.createTestProbe();
+    ActorRef<FileWriter.Command> writer = spawnWriter(KvSettings.defaults(dir), parent, router, diskFull);
+    parent.expectMessageClass(KeyValueStore.Recovered.class);
+    writer.tell(new FileWriter.Append(0, put("a", "1")));
+    KeyValueStore.PersistFailed failed = parent.expectMessageClass(KeyValueStore.PersistFailed.class);
+    assertTrue(failed.error().getMessage().contains("No space left on device"), failed.error().getMessage());
+    writer.tell(new FileWriter.Append(1, put("b", "2")));
+    parent.expectMessageClass(KeyValueStore.PersistFailed.class);
+  }
+
+  @Test
+  void sendsHeartbeatsWhileIdle() {
+    TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
+    TestProbe<Router.Command> router = testKit.createTestProbe();
+    ActorRef<FileWriter.Command> writer = spawnWriter(KvSettings.defaults(dir), parent, router, WriterHooks.NONE);
+    for (int i = 0; i < 3; i++) {
+      Router.Heartbeat beat = router.expectMessageClass(Router.Heartbeat.class, Duration.ofSeconds(2));
+      assertEquals(ActorKind.WRITER, beat.kind());
+      assertEquals(writer, beat.from());
+    }
+  }
+
+  static void await(CountDownLatch latch) {
+    try {
+      if (!latch.await(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("latch not released");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,206 @@
+package dev.kvactors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KeyValueStoreTest {
+  static final ActorTestKit testKit = ActorTestKit.create();
+
+  @TempDir Path dir;
+
+  private final TestProbe<Router.Command> router = testKit.createTestProbe();
+  private final TestProbe<StatusReply<KeyValueStore.Value>> values = testKit.createTestProbe();
+  private final TestProbe<StatusReply<KeyValueStore.Stored>> stored = testKit.createTestProbe();
+  private final TestProbe<StatusReply<KeyValueStore.Deleted>> deleted = testKit.createTestProbe();
+  private final TestProbe<StatusReply<KeyValueStore.KeyList>> keyLists = testKit.createTestProbe();
+  private final TestProbe<StatusReply<KeyValueStore.Ready>> ready = testKit.createTestProbe();
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private ActorRef<KeyValueStore.Command> spawn(KvSettings settings, WriterHooks hooks) {
+    return testKit.spawn(KeyValueStore.create(settings, router.ref(), hooks));
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private void set(ActorRef<KeyValueStore.Command> store, String key, String value) {
+    store.tell(new KeyValueStore.Set(key, bytes(value), stored.ref()));
+    assertTrue(stored.receiveMessage().isSuccess());
+  }
+
+  private KeyValueStore.Value get(ActorRef<KeyValueStore.Command> store, String key) {
+    store.tell(new KeyValueStore.Get(key, values.ref()));
+    return values.receiveMessage().getValue();
+  }
+
+  @Test
+  void setThenGetReturnsTheValue() {
+    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), WriterHooks.NONE);
+    set(store, "greeting", "hello");
+    assertArrayEquals(bytes("hello"), get(store, "greeting").value().orElseThrow());
+    assertTrue(get(store, "missing").value().isEmpty());
+  }
+
+  @Test
+  void deleteTellsWhetherTheKeyExisted() {
+    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), WriterHooks.NONE);
+    set(store, "a", "1");
+    store.tell(new KeyValueStore.Delete("a", deleted.ref()));
+    assertTrue(deleted.receiveMessage().getValue().existed());
+    store.tell(new KeyValueStore.Delete("a", deleted.ref()));
+    assertFalse(deleted.receiveMessage().getValue().existed());
+    assertTrue(get(store, "a").value().isEmpty());
+  }
+
+  @Test
+  void listsKeysWithAPrefixInOrder() {
+    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), WriterHooks.NONE);
+    for (String k : List.of("user:2", "user:1", "order:1", "user:10")) {
+      set(store, k, "x");
+    }
+    store.tell(new KeyValueStore.Keys("user:", keyLists.ref()));
+    assertEquals(List.of("user:1", "user:10", "user:2"), keyLists.receiveMessage().getValue().keys());
+    store.tell(new KeyValueStore.Keys("", keyLists.ref()));
+    assertEquals(4, keyLists.receiveMessage().getValue().keys().size());
+  }
+
+  @Test
+  void stashesRequestsUntilTheWriterHasRecovered() {
+    CountDownLatch release = new CountDownLatch(1);
+    WriterHooks slowRecovery = new WriterHooks() {
+      @Override
+      public void beforeRecovery() {
+        FileWriterTest.await(release);
+      }
+    };
+    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), slowRecovery);
+    store.tell(new KeyValueStore.Set("a", bytes("1"), stored.ref()));
+    store.tell(new KeyValueStore.Get("a", values.ref()));
+    store.tell(new KeyValueStore.AwaitReady(ready.ref()));
+    stored.expectNoMessage(Duration.ofMillis(300));
+    values.expectNoMessage(Duration.ZERO);
+    ready.expectNoMessage(Duration.ZERO);
+
+    release.countDown();
+
+    assertTrue(stored.receiveMessage().isSuccess());
+    // the get was stashed behind the set, but the set is applied only when the writer confirms it:
+    // a reader never sees an unacknowledged write, so it may or may not see it here
+    assertTrue(values.receiveMessage().isSuccess());
+    assertTrue(ready.receiveMessage().isSuccess());
+    assertArrayEquals(bytes("1"), get(store, "a").value().orElseThrow());
+  }
+
+  @Test
+  void recoversItsMapAfterARestart() {
+    KvSettings settings = KvSettings.defaults(dir);
+    ActorRef<KeyValueStore.Command> store = spawn(settings, WriterHooks.NONE);
+    for (int i = 0; i < 100; i++) {
+      set(store, "k" + i, "v" + i);
+    }
+    store.tell(new KeyValueStore.Delete("k7", deleted.ref()));
+    deleted.receiveMessage();
+    testKit.stop(store);
+
+    ActorRef<KeyValueStore.Command> again = spawn(settings, WriterHooks.NONE);
+    again.tell(new KeyValueStore.AwaitReady(ready.ref()));
+    assertEquals(99, ready.receiveMessage().getValue().keys());
+    assertArrayEquals(bytes("v42"), get(again, "k42").value().orElseThrow());
+    assertTrue(get(again, "k7").value().isEmpty());
+  }
+
+  @Test
+  void rejectsEmptyAndOversizedKeysAndValues() {
+    KvSettings settings = KvSettings.defaults(dir);
+    ActorRef<KeyValueStore.Command> store = spawn(settings, WriterHooks.NONE);
+    store.tell(new KeyValueStore.Set("", bytes("x"), stored.ref()));
+    assertInvalid(stored.receiveMessage(), "key must not be empty");
+    store.tell(new KeyValueStore.Get("", values.ref()));
+    assertInvalid(values.receiveMessage(), "key must not be empty");
+    store.tell(new KeyValueStore.Set("k".repeat(settings.maxKeyBytes() + 1), bytes("x"), stored.ref()));
+    assertInvalid(stored.receiveMessage(), "kv.max-key-bytes");
+    store.tell(new KeyValueStore.Set("big", new byte[settings.maxValueBytes() + 1], stored.ref()));
+    assertInvalid(stored.receiveMessage(), "kv.max-value-bytes");
+    store.tell(new KeyValueStore.Delete("\uD800", deleted.ref()));
+    assertInvalid(deleted.receiveMessage(), "not valid Unicode");
+    // a key of exactly the maximum is fine
+    set(store, "k".repeat(settings.maxKeyBytes()), "x");
+  }
+
+  private static void assertInvalid(StatusReply<?> reply, String expected) {
+    assertTrue(reply.isError());
+    KvException e = assertInstanceOf(KvException.InvalidRequest.class, reply.getError());
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+
+  @Test
+  void afterAFailedWriteRefusesWritesButKeepsServingReads() {
+    boolean[] failNow = {false};
+    WriterHooks failing = new WriterHooks() {
+      @Override
+      public void beforeFlush() throws IOException {
+        if (failNow[0]) {
+          throw new IOException("Input/output error");
+        }
+      }
+    };
+    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), failing);
+    set(store, "a", "1");
+    failNow[0] = true;
+    store.tell(new KeyValueStore.Set("b", bytes("2"), stored.ref()));
+    StatusReply<KeyValueStore.Stored> failed = stored.receiveMessage();
+    assertInstanceOf(KvException.StorageFailed.class, failed.getError());
+    assertTrue(failed.getError().getMessage().contains("Input/output error"));
+
+    store.tell(new KeyValueStore.Set("c", bytes("3"), stored.ref()));
+    assertInstanceOf(KvException.StorageFailed.class, stored.receiveMessage().getError());
+    assertArrayEquals(bytes("1"), get(store, "a").value().orElseThrow());
+    assertTrue(get(store, "b").value().isEmpty(), "a write that failed is not visible");
+  }
+
+  @Test
+  void answersEveryRequestWithTheReasonWhenRecoveryFails() throws IOException {
+    java.nio.file.Files.writeString(dir.resolve("not-a-dir"), "x");
+    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir.resolve("not-a-dir")), WriterHooks.NONE);
+    store.tell(new KeyValueStore.AwaitReady(ready.ref()));
+    KvException e = assertInstanceOf(KvException.RecoveryFailed.class, ready.receiveMessage().getError());
+    assertTrue(e.getMessage().contains("is not a directory"), e.getMessage());
+    store.tell(new KeyValueStore.Get("a", values.ref()));
+    assertInstanceOf(KvException.RecoveryFailed.class, values.receiveMessage().getError());
+  }
+
+  @Test
+  void sendsHeartbeatsWhileIdle() {
+    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), WriterHooks.NONE);
+    boolean sawStore = false;
+    boolean sawWriter = false;
+    for (int i = 0; i < 10 && !(sawStore && sawWriter); i++) {
+      Router.Heartbeat beat = router.expectMessageClass(Router.Heartbeat.class, Duration.ofSeconds(2));
+      sawStore |= beat.kind() == ActorKind.STORE && beat.from().equals(store);
+      sawWriter |= beat.kind() == ActorKind.WRITER && beat.from().path().parent().equals(store.path());
+    }
+    assertTrue(sawStore && sawWriter);
+  }
+}
