@@ -10,7 +10,7 @@ public final class CorruptDataException extends IOException {
 
   public CorruptDataException(Path file, long offset, String reason) {
     super(file + " is damaged at offset " + offset + ": " + reason
-        + "; refusing to start (nothing was changed; `kv repair` can salvage the valid prefix)");
+        + "; refusing to start (nothing was changed)");
     this.file = file;
     this.offset = offset;
   }
