@@ -31,6 +31,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.pattern.StatusReply;
 
 /**
  * Sole owner of the data directory. At start it takes the directory's lock, recovers snapshot and
@@ -46,6 +47,9 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
 
   /** Persist {@code mutation}; {@code seq} grows by one with every append. */
   public record Append(long seq, Mutation mutation) implements Command {}
+
+  /** Write and force everything appended so far, in any durability mode, then answer. */
+  public record Sync(ActorRef<StatusReply<KeyValueStore.Synced>> replyTo) implements Command {}
 
   private enum Flush implements Command {
     INSTANCE
@@ -140,6 +144,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
     return newReceiveBuilder()
         .onMessage(Append.class, this::onAppend)
         .onMessageEquals(Flush.INSTANCE, this::onFlush)
+        .onMessage(Sync.class, this::onSync)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessage(CompactionFinished.class, this::onCompactionFinished)
         .onSignal(PostStop.class, signal -> onPostStop())
@@ -180,6 +185,23 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
     }
     parent.tell(new KeyValueStore.Persisted(getContext().getSelf(), batchLastSeq));
     maybeCompact();
+    return this;
+  }
+
+  private Behavior<Command> onSync(Sync sync) {
+    onFlush();
+    if (failure == null) {
+      try {
+        log.sync();
+      } catch (IOException e) {
+        failure = new KvException.StorageFailed("syncing " + log.file() + " failed (" + describe(e)
+            + "); the store accepts no more writes until it is restarted", e);
+        getContext().getLog().error(failure.getMessage(), e);
+        parent.tell(new KeyValueStore.PersistFailed(getContext().getSelf(), failure));
+      }
+    }
+    sync.replyTo().tell(failure == null ? StatusReply.success(KeyValueStore.Synced.INSTANCE)
+        : StatusReply.error(failure));
     return this;
   }
 

@@ -75,6 +75,17 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   }
 
   /** The value of {@code key}, if any. The array is the store's own: do not modify it. */
+  /**
+   * Answered once every change sent before it has been written and forced to the device, in any
+   * durability mode: a barrier for shutdown and for callers of {@code async} mode.
+   */
+  public record Sync(ActorRef<StatusReply<Synced>> replyTo) implements Request {
+    @Override
+    public void reject(KvException error) {
+      replyTo.tell(StatusReply.error(error));
+    }
+  }
+
   public record Value(String key, Optional<byte[]> value) {}
 
   public record Stored(String key) {}
@@ -84,6 +95,10 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   public record KeyList(List<String> keys) {}
 
   public record Ready(int keys) {}
+
+  public enum Synced {
+    INSTANCE
+  }
 
   // From the writer; each names the writer so a late message of a replaced writer is ignored.
   record Recovered(ActorRef<FileWriter.Command> writer, Map<String, byte[]> entries) implements Command {}
@@ -202,6 +217,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
         .onMessage(Delete.class, this::onDelete)
         .onMessage(Keys.class, this::onKeys)
         .onMessage(AwaitReady.class, this::onAwaitReady)
+        .onMessage(Sync.class, this::onSync)
         .onMessage(Persisted.class, this::onPersisted)
         .onMessage(PersistFailed.class, this::onPersistFailed)
         .onMessage(WriterStopped.class, this::onWriterStopped)
@@ -287,6 +303,15 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
 
   private Behavior<Command> onAwaitReady(AwaitReady ready) {
     ready.replyTo().tell(StatusReply.success(new Ready(map.size())));
+    return this;
+  }
+
+  private Behavior<Command> onSync(Sync sync) {
+    if (writeFailure != null) {
+      sync.reject(writeFailure);
+    } else {
+      writer.tell(new FileWriter.Sync(sync.replyTo()));
+    }
     return this;
   }
 

@@ -1,10 +1,13 @@
 package dev.kvactors;
 
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * The store's router, reachable from any code that holds the {@link ActorSystem}: the first call
@@ -18,6 +21,13 @@ public final class KvExtension implements Extension {
   private KvExtension(ActorSystem<?> system) {
     this.settings = KvSettings.create(system.settings().config());
     this.router = system.systemActorOf(Router.create(settings), "kv-router", Props.empty());
+    // On shutdown (ActorSystem.terminate, SIGTERM, Ctrl-C) everything acknowledged reaches the disk
+    // before the actors stop, in async mode too.
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "kv-sync", () ->
+        AskPattern.<Router.Command, KeyValueStore.Synced>askWithStatus(router,
+                replyTo -> new Router.KeyValue(new KeyValueStore.Sync(replyTo)),
+                settings.requestTimeout(), system.scheduler())
+            .handle((synced, error) -> Done.getInstance()));
   }
 
   public static KvExtension get(ActorSystem<?> system) {
