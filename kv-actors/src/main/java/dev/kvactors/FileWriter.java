@@ -87,7 +87,11 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
         String message = e instanceof DataDirLockedException || e instanceof CorruptDataException
             ? e.getMessage()
             : "cannot open data directory " + settings.dataDir() + ": " + describe(e);
-        ctx.getLog().error(message, e);
+        if (e instanceof IOException) {
+          ctx.getLog().error(message); // the cause is in the message; no stack trace for a known condition
+        } else {
+          ctx.getLog().error(message, e);
+        }
         parent.tell(new KeyValueStore.RecoveryFailed(ctx.getSelf(), new KvException.RecoveryFailed(message, e)));
         return Behaviors.stopped();
       }

@@ -3,6 +3,7 @@ package dev.kvactors;
 import static java.util.Objects.requireNonNull;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,7 +43,12 @@ public final class KvStore implements AutoCloseable {
 
   /** Opens the store described by {@code config}'s {@code kv} section, in an actor system of its own. */
   public static KvStore open(Config config) {
-    KvSettings settings = KvSettings.create(config);
+    KvSettings settings;
+    try {
+      settings = KvSettings.create(config);
+    } catch (ConfigException | IllegalArgumentException e) {
+      throw new KvException("invalid configuration: " + e.getMessage(), false, e);
+    }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "kv", config);
     KvStore store = new KvStore(system, settings, true);
     try {

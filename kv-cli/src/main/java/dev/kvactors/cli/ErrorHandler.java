@@ -1,0 +1,41 @@
+package dev.kvactors.cli;
+
+import com.typesafe.config.ConfigException;
+import dev.kvactors.KvException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Turns any exception a command throws into exit code 3 and one line {@code kv: <message>} on
+ * stderr; the stack trace only with {@code --verbose}. A store error is a {@link KvException}
+ * whose message is already meant for a user; anything else is named with its type.
+ */
+final class ErrorHandler implements IExecutionExceptionHandler {
+
+  @Override
+  public int handleExecutionException(Exception ex, CommandLine commandLine, ParseResult parseResult) {
+    PrintWriter err = commandLine.getErr();
+    err.println("kv: " + oneLine(ex));
+    Object root = commandLine.getCommandSpec().root().userObject();
+    if (root instanceof Kv kv && kv.verbose()) {
+      ex.printStackTrace(err);
+    }
+    err.flush();
+    return Kv.EXIT_STORE_ERROR;
+  }
+
+  static String oneLine(Throwable ex) {
+    String message;
+    if (ex instanceof KvException || ex instanceof ConfigException || ex instanceof IllegalArgumentException) {
+      message = ex.getMessage();
+    } else {
+      message = ex.toString();
+    }
+    if (message == null || message.isBlank()) {
+      message = ex.getClass().getName();
+    }
+    return message.replaceAll("\\s*\\R\\s*", " ").strip();
+  }
+}

@@ -1,0 +1,30 @@
+package dev.kvactors.cli;
+
+import dev.kvactors.KvStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "set", description = "Set KEY to VALUE; returns once the write is durable per kv.durability.")
+final class SetCommand implements Callable<Integer> {
+  @ParentCommand
+  Kv kv;
+
+  @Parameters(index = "0", paramLabel = "KEY")
+  String key;
+
+  @Parameters(index = "1", paramLabel = "VALUE", description = "The value (UTF-8), or - to read all of stdin as bytes.")
+  String value;
+
+  @Override
+  public Integer call() throws IOException {
+    byte[] bytes = "-".equals(value) ? kv.in().readAllBytes() : value.getBytes(StandardCharsets.UTF_8);
+    try (KvStore store = kv.openStore()) {
+      KvStore.await(store.set(key, bytes), store.settings().requestTimeout());
+    }
+    return Kv.EXIT_OK;
+  }
+}
