@@ -181,10 +181,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
         log.sync();
       }
     } catch (IOException | RuntimeException e) {
-      failure = new KvException.StorageFailed("writing " + log.file() + " failed (" + describe(e)
-          + "); the store accepts no more writes until it is restarted", e);
-      getContext().getLog().error(failure.getMessage(), e);
-      parent.tell(new KeyValueStore.PersistFailed(getContext().getSelf(), failure));
+      failStop("writing " + log.file(), e);
       return this;
     }
     parent.tell(new KeyValueStore.Persisted(getContext().getSelf(), batchLastSeq));
@@ -198,15 +195,23 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
       try {
         log.sync();
       } catch (IOException e) {
-        failure = new KvException.StorageFailed("syncing " + log.file() + " failed (" + describe(e)
-            + "); the store accepts no more writes until it is restarted", e);
-        getContext().getLog().error(failure.getMessage(), e);
-        parent.tell(new KeyValueStore.PersistFailed(getContext().getSelf(), failure));
+        failStop("syncing " + log.file(), e);
       }
     }
     sync.replyTo().tell(failure == null ? StatusReply.success(KeyValueStore.Synced.INSTANCE)
         : StatusReply.error(failure));
     return this;
+  }
+
+  /**
+   * After a failed write or sync nothing more is acknowledged: what reached the disk is unknown,
+   * and retrying an fsync can report success for data the kernel already dropped.
+   */
+  private void failStop(String what, Exception e) {
+    failure = new KvException.StorageFailed(what + " failed (" + describe(e)
+        + "); the store accepts no more writes until it is restarted", e);
+    getContext().getLog().error(failure.getMessage(), e);
+    parent.tell(new KeyValueStore.PersistFailed(getContext().getSelf(), failure));
   }
 
   private void writeBatch() throws IOException {
@@ -237,9 +242,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
       log.close();
       log = RecordLog.create(settings.dataDir(), newGeneration);
     } catch (IOException e) {
-      failure = new KvException.StorageFailed("starting log " + newGeneration + " in " + settings.dataDir()
-          + " failed (" + describe(e) + "); the store accepts no more writes until it is restarted", e);
-      getContext().getLog().error(failure.getMessage(), e);
+      failStop("starting log " + newGeneration + " in " + settings.dataDir(), e);
       return;
     }
     logBytes = log.size();

@@ -39,6 +39,18 @@ class FileWriterTest {
         "writer-" + System.nanoTime(), DispatcherSelector.blocking());
   }
 
+  /** Appends {@code mutations} as seq 0.. and waits until the writer has persisted them all. */
+  private static void persist(ActorRef<FileWriter.Command> writer, TestProbe<KeyValueStore.Command> parent,
+      Mutation... mutations) {
+    for (int i = 0; i < mutations.length; i++) {
+      writer.tell(new FileWriter.Append(i, mutations[i]));
+    }
+    long upTo = -1;
+    while (upTo < mutations.length - 1) {
+      upTo = parent.expectMessageClass(KeyValueStore.Persisted.class).upToSeq();
+    }
+  }
+
   private static Mutation put(String key, String value) {
     return new Mutation.Put(key, value.getBytes(StandardCharsets.UTF_8));
   }
@@ -50,13 +62,7 @@ class FileWriterTest {
     TestProbe<Router.Command> router = testKit.createTestProbe();
     ActorRef<FileWriter.Command> writer = spawnWriter(settings, parent, router, WriterHooks.NONE);
     assertTrue(parent.expectMessageClass(KeyValueStore.Recovered.class).entries().isEmpty());
-    writer.tell(new FileWriter.Append(0, put("a", "1")));
-    writer.tell(new FileWriter.Append(1, put("b", "2")));
-    writer.tell(new FileWriter.Append(2, new Mutation.Remove("a")));
-    long upTo = -1;
-    while (upTo < 2) {
-      upTo = parent.expectMessageClass(KeyValueStore.Persisted.class).upToSeq();
-    }
+    persist(writer, parent, put("a", "1"), put("b", "2"), new Mutation.Remove("a"));
     testKit.stop(writer);
 
     TestProbe<KeyValueStore.Command> parent2 = testKit.createTestProbe();
@@ -119,12 +125,7 @@ class FileWriterTest {
     TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
     ActorRef<FileWriter.Command> writer = spawnWriter(settings, parent, router, WriterHooks.NONE);
     parent.expectMessageClass(KeyValueStore.Recovered.class);
-    writer.tell(new FileWriter.Append(0, put("a", "1")));
-    writer.tell(new FileWriter.Append(1, put("b", "2")));
-    long upTo = -1;
-    while (upTo < 1) {
-      upTo = parent.expectMessageClass(KeyValueStore.Persisted.class).upToSeq();
-    }
+    persist(writer, parent, put("a", "1"), put("b", "2"));
     testKit.stop(writer);
     Path log = Filenames.log(dir, 1);
     long length;
@@ -151,13 +152,8 @@ class FileWriterTest {
     TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
     ActorRef<FileWriter.Command> writer = spawnWriter(settings, parent, router, WriterHooks.NONE);
     parent.expectMessageClass(KeyValueStore.Recovered.class);
-    for (int i = 0; i < 5; i++) {
-      writer.tell(new FileWriter.Append(i, put("k" + i, "value " + i)));
-    }
-    long upTo = -1;
-    while (upTo < 4) {
-      upTo = parent.expectMessageClass(KeyValueStore.Persisted.class).upToSeq();
-    }
+    persist(writer, parent, put("k0", "value 0"), put("k1", "value 1"), put("k2", "value 2"), put("k3", "value 3"),
+        put("k4", "value 4"));
     testKit.stop(writer);
     try (RandomAccessFile f = new RandomAccessFile(Filenames.log(dir, 1).toFile(), "rw")) {
       f.seek(20);
