@@ -6,6 +6,7 @@ import dev.kvactors.storage.Mutation;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +27,8 @@ import org.apache.pekko.pattern.StatusReply;
  * dispatcher and stashes requests until the writer has handed over the recovered map. A
  * {@code Set} or {@code Delete} is sent to the writer and applied to the map, and answered, when
  * the writer confirms it per the durability mode ({@code async}: at once), so a reader never sees
- * a change that is not yet acknowledged. {@code Get} and {@code Keys} are answered from memory.
+ * a change that is not yet acknowledged. {@code Get} is answered from memory, after the writes of
+ * its key that came before it are confirmed; {@code Keys} from memory at once.
  */
 public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command> {
 
@@ -44,7 +46,13 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     }
   }
 
-  public record Set(String key, byte[] value, ActorRef<StatusReply<Stored>> replyTo) implements Request {
+  /** Sets {@code key} to {@code value} if {@code condition} holds at the moment the store takes the request. */
+  public record Set(String key, byte[] value, Condition condition, ActorRef<StatusReply<Stored>> replyTo)
+      implements Request {
+    public Set(String key, byte[] value, ActorRef<StatusReply<Stored>> replyTo) {
+      this(key, value, Condition.ALWAYS, replyTo);
+    }
+
     @Override
     public void reject(KvException error) {
       replyTo.tell(StatusReply.error(error));
@@ -88,7 +96,20 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
 
   public record Value(String key, Optional<byte[]> value) {}
 
-  public record Stored(String key) {}
+  /** When a {@link Set} applies. */
+  public enum Condition {
+    ALWAYS,
+    /** Only if the key has no value (Redis {@code NX}). */
+    IF_ABSENT,
+    /** Only if the key has a value (Redis {@code XX}). */
+    IF_PRESENT
+  }
+
+  /**
+   * The answer to a {@link Set}: whether it was applied (false only when its condition did not
+   * hold), and the value the key had just before.
+   */
+  public record Stored(String key, boolean applied, Optional<byte[]> previous) {}
 
   public record Deleted(String key, boolean existed) {}
 
@@ -116,6 +137,13 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   }
 
   private record Pending(long seq, Mutation mutation, Request request) {}
+
+  /** Writes of one key that are not confirmed yet, and the reads waiting for them. */
+  private static final class PendingKey {
+    Mutation latest;
+    int count;
+    final List<Get> waitingReads = new ArrayList<>();
+  }
 
   public static Behavior<Command> create(KvSettings settings, ActorRef<Router.Command> router) {
     return create(settings, router, WriterHooks.NONE);
@@ -197,6 +225,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private final ActorRef<FileWriter.Command> writer;
   private final Map<String, byte[]> map;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private final Map<String, PendingKey> pendingByKey = new HashMap<>();
   private long nextSeq;
   private KvException writeFailure;
 
@@ -233,10 +262,30 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     KvException invalid = checkKey(get.key());
     if (invalid != null) {
       get.reject(invalid);
+      return this;
+    }
+    PendingKey waiting = pendingByKey.get(get.key());
+    if (waiting != null) {
+      // A read waits for the unconfirmed writes of its key: it sees them, but never before they are
+      // acknowledged (read-your-writes on a pipelined connection, and nothing a crash could take back).
+      waiting.waitingReads.add(get);
     } else {
-      get.replyTo().tell(StatusReply.success(new Value(get.key(), Optional.ofNullable(map.get(get.key())))));
+      answer(get);
     }
     return this;
+  }
+
+  private void answer(Get get) {
+    get.replyTo().tell(StatusReply.success(new Value(get.key(), Optional.ofNullable(map.get(get.key())))));
+  }
+
+  /** The value of {@code key} once every write taken so far is applied. */
+  private Optional<byte[]> effectiveValue(String key) {
+    PendingKey p = pendingByKey.get(key);
+    if (p == null) {
+      return Optional.ofNullable(map.get(key));
+    }
+    return p.latest instanceof Mutation.Put put ? Optional.of(put.value()) : Optional.empty();
   }
 
   private Behavior<Command> onSet(Set set) {
@@ -250,6 +299,16 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     }
     if (invalid != null) {
       set.reject(invalid);
+      return this;
+    }
+    Optional<byte[]> previous = effectiveValue(set.key());
+    boolean holds = switch (set.condition()) {
+      case ALWAYS -> true;
+      case IF_ABSENT -> previous.isEmpty();
+      case IF_PRESENT -> previous.isPresent();
+    };
+    if (!holds) {
+      set.replyTo().tell(StatusReply.success(new Stored(set.key(), false, previous)));
       return this;
     }
     return write(new Mutation.Put(set.key(), set.value().clone()), set);
@@ -275,16 +334,29 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       apply(mutation, request);
     } else {
       pending.add(new Pending(seq, mutation, request));
+      PendingKey p = pendingByKey.computeIfAbsent(mutation.key(), k -> new PendingKey());
+      p.latest = mutation;
+      p.count++;
     }
     return this;
   }
 
   private void apply(Mutation mutation, Request request) {
-    boolean existed = mutation.applyTo(map);
+    byte[] before = map.get(mutation.key());
+    mutation.applyTo(map);
     if (request instanceof Set set) {
-      set.replyTo().tell(StatusReply.success(new Stored(set.key())));
+      set.replyTo().tell(StatusReply.success(new Stored(set.key(), true, Optional.ofNullable(before))));
     } else if (request instanceof Delete delete) {
-      delete.replyTo().tell(StatusReply.success(new Deleted(delete.key(), existed)));
+      delete.replyTo().tell(StatusReply.success(new Deleted(delete.key(), before != null)));
+    }
+  }
+
+  /** One pending write of {@code key} is done (applied or failed); reads wait for the last. */
+  private void settle(String key) {
+    PendingKey p = pendingByKey.get(key);
+    if (p != null && --p.count == 0) {
+      pendingByKey.remove(key);
+      p.waitingReads.forEach(this::answer);
     }
   }
 
@@ -322,6 +394,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     while (!pending.isEmpty() && pending.peek().seq() <= persisted.upToSeq()) {
       Pending p = pending.poll();
       apply(p.mutation(), p.request());
+      settle(p.mutation().key());
     }
     return this;
   }
@@ -353,7 +426,9 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
 
   private void rejectPending(KvException error) {
     while (!pending.isEmpty()) {
-      pending.poll().request().reject(error);
+      Pending p = pending.poll();
+      p.request().reject(error);
+      settle(p.mutation().key());
     }
   }
 

@@ -93,6 +93,16 @@ public final class KvStore implements AutoCloseable {
         .thenApply(stored -> null);
   }
 
+  /**
+   * Sets {@code key} only if {@code condition} holds when the store takes the request; completes
+   * with whether it was applied, once acknowledged.
+   */
+  public CompletionStage<Boolean> set(String key, byte[] value, KeyValueStore.Condition condition) {
+    return ask((ActorRef<StatusReply<KeyValueStore.Stored>> r) -> new KeyValueStore.Set(key, value, condition, r),
+        settings.requestTimeout())
+        .thenApply(KeyValueStore.Stored::applied);
+  }
+
   public CompletionStage<Void> set(String key, String value) {
     return set(key, value.getBytes(StandardCharsets.UTF_8));
   }

@@ -106,11 +106,58 @@ class KeyValueStoreTest {
     release.countDown();
 
     assertTrue(stored.receiveMessage().isSuccess());
-    // the get was stashed behind the set, but the set is applied only when the writer confirms it:
-    // a reader never sees an unacknowledged write, so it may or may not see it here
-    assertTrue(values.receiveMessage().isSuccess());
+    // stashed behind the set, the get waits for its confirmation and sees it
+    assertArrayEquals(bytes("1"), values.receiveMessage().getValue().value().orElseThrow());
     assertTrue(ready.receiveMessage().isSuccess());
-    assertArrayEquals(bytes("1"), get(store, "a").value().orElseThrow());
+  }
+
+  @Test
+  void aReadWaitsForTheUnconfirmedWritesOfItsKeyButNotForOthers() {
+    RouterTest.StallingHooks hooks = new RouterTest.StallingHooks();
+    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), hooks);
+    set(store, "other", "o");
+    hooks.armed.set(true);
+    store.tell(new KeyValueStore.Set("a", bytes("1"), stored.ref()));
+    FileWriterTest.await(hooks.stalled);
+    store.tell(new KeyValueStore.Get("a", values.ref()));
+    TestProbe<StatusReply<KeyValueStore.Value>> otherValues = testKit.createTestProbe();
+    store.tell(new KeyValueStore.Get("other", otherValues.ref()));
+    assertArrayEquals(bytes("o"), otherValues.receiveMessage().getValue().value().orElseThrow());
+    values.expectNoMessage(Duration.ofMillis(200));
+
+    hooks.release.countDown();
+
+    assertTrue(stored.receiveMessage().isSuccess());
+    assertArrayEquals(bytes("1"), values.receiveMessage().getValue().value().orElseThrow());
+  }
+
+  @Test
+  void conditionalSetsSeeWritesThatAreNotConfirmedYet() {
+    RouterTest.StallingHooks hooks = new RouterTest.StallingHooks();
+    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), hooks);
+    set(store, "warmup", "w");
+    hooks.armed.set(true);
+    store.tell(new KeyValueStore.Set("k", bytes("first"), KeyValueStore.Condition.IF_ABSENT, stored.ref()));
+    FileWriterTest.await(hooks.stalled);
+    // the first is not confirmed yet, but the second must not apply: k has a value by then
+    store.tell(new KeyValueStore.Set("k", bytes("second"), KeyValueStore.Condition.IF_ABSENT, stored.ref()));
+    store.tell(new KeyValueStore.Set("k", bytes("third"), KeyValueStore.Condition.IF_PRESENT, stored.ref()));
+    KeyValueStore.Stored second = stored.receiveMessage().getValue();
+    assertFalse(second.applied());
+    assertArrayEquals(bytes("first"), second.previous().orElseThrow());
+    hooks.release.countDown();
+
+    KeyValueStore.Stored first = stored.receiveMessage().getValue();
+    assertTrue(first.applied());
+    assertTrue(first.previous().isEmpty());
+    KeyValueStore.Stored third = stored.receiveMessage().getValue();
+    assertTrue(third.applied());
+    assertArrayEquals(bytes("first"), third.previous().orElseThrow());
+    assertArrayEquals(bytes("third"), get(store, "k").value().orElseThrow());
+
+    store.tell(new KeyValueStore.Set("absent", bytes("x"), KeyValueStore.Condition.IF_PRESENT, stored.ref()));
+    assertFalse(stored.receiveMessage().getValue().applied());
+    assertTrue(get(store, "absent").value().isEmpty());
   }
 
   @Test
