@@ -65,11 +65,11 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
 
   public static Behavior<Command> create(KvSettings settings, ActorRef<KeyValueStore.Command> parent,
       ActorRef<Router.Command> router) {
-    return create(settings, parent, router, WriterHooks.NONE);
+    return create(settings, parent, router, FaultHooks.NONE);
   }
 
   static Behavior<Command> create(KvSettings settings, ActorRef<KeyValueStore.Command> parent,
-      ActorRef<Router.Command> router, WriterHooks hooks) {
+      ActorRef<Router.Command> router, FaultHooks hooks) {
     return Behaviors.setup(ctx -> {
       DataDirLock lock = null;
       Recovery.State state;
@@ -111,7 +111,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
   private final KvSettings settings;
   private final ActorRef<KeyValueStore.Command> parent;
   private final ActorRef<Router.Command> router;
-  private final WriterHooks hooks;
+  private final FaultHooks hooks;
   private final DataDirLock lock;
   private final RecordCodec codec = new RecordCodec();
   private final Executor blockingExecutor;
@@ -127,7 +127,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
   private final AtomicBoolean compactionCancelled = new AtomicBoolean();
 
   private FileWriter(ActorContext<Command> ctx, TimerScheduler<Command> timers, KvSettings settings,
-      ActorRef<KeyValueStore.Command> parent, ActorRef<Router.Command> router, WriterHooks hooks,
+      ActorRef<KeyValueStore.Command> parent, ActorRef<Router.Command> router, FaultHooks hooks,
       DataDirLock lock, RecordLog log, Recovery.State state) {
     super(ctx);
     this.settings = requireNonNull(settings, "settings is null");

@@ -26,6 +26,11 @@ public final class HeartbeatSupervisor extends AbstractBehavior<HeartbeatSupervi
   /** {@code kind} is alive. */
   public record Beat(ActorKind kind) implements Command {}
 
+  /** A reset is under way: forget every kind until it beats again. */
+  public enum ForgetAll implements Command {
+    INSTANCE
+  }
+
   private enum Check implements Command {
     INSTANCE
   }
@@ -53,11 +58,17 @@ public final class HeartbeatSupervisor extends AbstractBehavior<HeartbeatSupervi
     return newReceiveBuilder()
         .onMessage(Beat.class, this::onBeat)
         .onMessageEquals(Check.INSTANCE, this::onCheck)
+        .onMessageEquals(ForgetAll.INSTANCE, this::onForgetAll)
         .build();
   }
 
   private Behavior<Command> onBeat(Beat beat) {
     lastBeatNanos.put(beat.kind(), System.nanoTime());
+    return this;
+  }
+
+  private Behavior<Command> onForgetAll() {
+    lastBeatNanos.clear();
     return this;
   }
 

@@ -130,6 +130,14 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
 
   record PersistFailed(ActorRef<FileWriter.Command> writer, KvException error) implements Command {}
 
+  /**
+   * From the router, to reset: stop after the requests already in the mailbox, so every one of them
+   * is answered (writes not yet confirmed get a retryable error when the writer is gone).
+   */
+  enum Stop implements Command {
+    INSTANCE
+  }
+
   private record WriterStopped(ActorRef<FileWriter.Command> writer) implements Command {}
 
   private enum Tick implements Command {
@@ -146,26 +154,29 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   }
 
   public static Behavior<Command> create(KvSettings settings, ActorRef<Router.Command> router) {
-    return create(settings, router, WriterHooks.NONE);
+    return create(settings, router, FaultHooks.NONE);
   }
 
-  static Behavior<Command> create(KvSettings settings, ActorRef<Router.Command> router, WriterHooks hooks) {
+  static Behavior<Command> create(KvSettings settings, ActorRef<Router.Command> router, FaultHooks hooks) {
     return Behaviors.setup(ctx -> Behaviors.withStash(settings.stashCapacity(), stash ->
         Behaviors.withTimers(timers -> {
           timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.heartbeatInterval());
+          beat(router, ctx); // watched from the start, not only from the first tick on
           ActorRef<FileWriter.Command> writer = ctx.spawn(
               FileWriter.create(settings, ctx.getSelf(), router, hooks), "writer", DispatcherSelector.blocking());
           ctx.watchWith(writer, new WriterStopped(writer));
-          return recovering(ctx, settings, router, writer, stash);
+          return recovering(ctx, settings, router, writer, stash, hooks);
         })));
   }
 
   private static Behavior<Command> recovering(ActorContext<Command> ctx, KvSettings settings,
-      ActorRef<Router.Command> router, ActorRef<FileWriter.Command> writer, StashBuffer<Command> stash) {
+      ActorRef<Router.Command> router, ActorRef<FileWriter.Command> writer, StashBuffer<Command> stash,
+      FaultHooks hooks) {
     return Behaviors.receive(Command.class)
         .onMessageEquals(Tick.INSTANCE, () -> beat(router, ctx))
+        .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
         .onMessage(Recovered.class, r -> r.writer().equals(writer), r ->
-            stash.unstashAll(new KeyValueStore(ctx, settings, router, writer, r.entries())))
+            stash.unstashAll(new KeyValueStore(ctx, settings, router, writer, r.entries(), hooks)))
         .onMessage(RecoveryFailed.class, r -> r.writer().equals(writer), r -> {
           stash.forEach(c -> rejectIfRequest(c, r.error()));
           stash.clear();
@@ -196,6 +207,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       KvException error) {
     return Behaviors.receive(Command.class)
         .onMessageEquals(Tick.INSTANCE, () -> beat(router, ctx))
+        .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
         .onMessage(Request.class, request -> {
           request.reject(error);
           return Behaviors.same();
@@ -223,6 +235,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private final KvSettings settings;
   private final ActorRef<Router.Command> router;
   private final ActorRef<FileWriter.Command> writer;
+  private final FaultHooks hooks;
   private final Map<String, byte[]> map;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private final Map<String, PendingKey> pendingByKey = new HashMap<>();
@@ -230,8 +243,9 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private KvException writeFailure;
 
   private KeyValueStore(ActorContext<Command> ctx, KvSettings settings, ActorRef<Router.Command> router,
-      ActorRef<FileWriter.Command> writer, Map<String, byte[]> map) {
+      ActorRef<FileWriter.Command> writer, Map<String, byte[]> map, FaultHooks hooks) {
     super(ctx);
+    this.hooks = requireNonNull(hooks, "hooks is null");
     this.settings = requireNonNull(settings, "settings is null");
     this.router = requireNonNull(router, "router is null");
     this.writer = requireNonNull(writer, "writer is null");
@@ -251,6 +265,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
         .onMessage(PersistFailed.class, this::onPersistFailed)
         .onMessage(WriterStopped.class, this::onWriterStopped)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
         .onMessage(Recovered.class, m -> this)
         .onMessage(RecoveryFailed.class, m -> this)
         .onSignal(PostStop.class, s -> onStopped("the store was stopped"))
@@ -259,6 +274,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   }
 
   private Behavior<Command> onGet(Get get) {
+    hooks.beforeRequest();
     KvException invalid = checkKey(get.key());
     if (invalid != null) {
       get.reject(invalid);
@@ -289,6 +305,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   }
 
   private Behavior<Command> onSet(Set set) {
+    hooks.beforeRequest();
     KvException invalid = checkKey(set.key());
     if (invalid == null && set.value() == null) {
       invalid = new KvException.InvalidRequest("value is missing");
@@ -315,6 +332,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   }
 
   private Behavior<Command> onDelete(Delete delete) {
+    hooks.beforeRequest();
     KvException invalid = checkKey(delete.key());
     if (invalid != null) {
       delete.reject(invalid);
@@ -361,6 +379,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   }
 
   private Behavior<Command> onKeys(Keys keys) {
+    hooks.beforeRequest();
     String prefix = keys.prefix() == null ? "" : keys.prefix();
     List<String> found = new ArrayList<>();
     for (String key : map.keySet()) {

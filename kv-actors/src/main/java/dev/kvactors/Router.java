@@ -49,15 +49,15 @@ public final class Router extends AbstractBehavior<Router.Command> {
   private record Held(KeyValueStore.Request request, long sinceNanos) {}
 
   public static Behavior<Command> create(KvSettings settings) {
-    return create(settings, WriterHooks.NONE);
+    return create(settings, FaultHooks.NONE);
   }
 
-  static Behavior<Command> create(KvSettings settings, WriterHooks hooks) {
+  static Behavior<Command> create(KvSettings settings, FaultHooks hooks) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Router(ctx, timers, settings, hooks)));
   }
 
   private final KvSettings settings;
-  private final WriterHooks hooks;
+  private final FaultHooks hooks;
   private final TimerScheduler<Command> timers;
   private final ActorRef<HeartbeatSupervisor.Command> supervisor;
   private final ArrayDeque<Held> held = new ArrayDeque<>();
@@ -68,7 +68,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
   private boolean resetting;
 
   private Router(ActorContext<Command> ctx, TimerScheduler<Command> timers, KvSettings settings,
-      WriterHooks hooks) {
+      FaultHooks hooks) {
     super(ctx);
     this.settings = requireNonNull(settings, "settings is null");
     this.hooks = requireNonNull(hooks, "hooks is null");
@@ -129,7 +129,11 @@ public final class Router extends AbstractBehavior<Router.Command> {
     resetting = true;
     getContext().getLog().warn("Resetting the key-value actor and its file writer (stale: {}); reset #{}",
         reset.kind().name().toLowerCase(Locale.ROOT), resets);
-    getContext().stop(store);
+    // Not context.stop: the store first answers what is already in its mailbox, then stops; and
+    // the new store is spawned only when the old one (and its writer) has terminated.
+    store.tell(KeyValueStore.Stop.INSTANCE);
+    // Beats of the old store and writer are ignored from now on; they must not count as silence.
+    supervisor.tell(HeartbeatSupervisor.ForgetAll.INSTANCE);
     timers.startTimerWithFixedDelay(ExpireHeld.INSTANCE, Duration.ofNanos(Math.max(holdLimitNanos / 10,
         1_000_000)));
     return this;

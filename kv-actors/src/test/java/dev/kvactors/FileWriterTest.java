@@ -34,7 +34,7 @@ class FileWriterTest {
   }
 
   private ActorRef<FileWriter.Command> spawnWriter(KvSettings settings, TestProbe<KeyValueStore.Command> parent,
-      TestProbe<Router.Command> router, WriterHooks hooks) {
+      TestProbe<Router.Command> router, FaultHooks hooks) {
     return testKit.spawn(FileWriter.create(settings, parent.ref(), router.ref(), hooks),
         "writer-" + System.nanoTime(), DispatcherSelector.blocking());
   }
@@ -60,13 +60,13 @@ class FileWriterTest {
     KvSettings settings = KvSettings.defaults(dir);
     TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
     TestProbe<Router.Command> router = testKit.createTestProbe();
-    ActorRef<FileWriter.Command> writer = spawnWriter(settings, parent, router, WriterHooks.NONE);
+    ActorRef<FileWriter.Command> writer = spawnWriter(settings, parent, router, FaultHooks.NONE);
     assertTrue(parent.expectMessageClass(KeyValueStore.Recovered.class).entries().isEmpty());
     persist(writer, parent, put("a", "1"), put("b", "2"), new Mutation.Remove("a"));
     testKit.stop(writer);
 
     TestProbe<KeyValueStore.Command> parent2 = testKit.createTestProbe();
-    spawnWriter(settings, parent2, router, WriterHooks.NONE);
+    spawnWriter(settings, parent2, router, FaultHooks.NONE);
     KeyValueStore.Recovered recovered = parent2.expectMessageClass(KeyValueStore.Recovered.class);
     assertEquals(1, recovered.entries().size());
     assertArrayEquals("2".getBytes(StandardCharsets.UTF_8), recovered.entries().get("b"));
@@ -76,7 +76,7 @@ class FileWriterTest {
   void appendsWaitingInTheMailboxShareOneSync() throws InterruptedException {
     CountDownLatch firstFlushEntered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    WriterHooks holdFirstFlush = new WriterHooks() {
+    FaultHooks holdFirstFlush = new FaultHooks() {
       @Override
       public void beforeFlush() {
         if (firstFlushEntered.getCount() > 0) {
@@ -108,11 +108,11 @@ class FileWriterTest {
     KvSettings settings = KvSettings.defaults(dir);
     TestProbe<Router.Command> router = testKit.createTestProbe();
     TestProbe<KeyValueStore.Command> first = testKit.createTestProbe();
-    spawnWriter(settings, first, router, WriterHooks.NONE);
+    spawnWriter(settings, first, router, FaultHooks.NONE);
     first.expectMessageClass(KeyValueStore.Recovered.class);
 
     TestProbe<KeyValueStore.Command> second = testKit.createTestProbe();
-    spawnWriter(settings, second, router, WriterHooks.NONE);
+    spawnWriter(settings, second, router, FaultHooks.NONE);
     KeyValueStore.RecoveryFailed failed = second.expectMessageClass(KeyValueStore.RecoveryFailed.class);
     assertTrue(failed.error().getMessage().contains("data directory " + dir + " is locked"),
         failed.error().getMessage());
@@ -123,7 +123,7 @@ class FileWriterTest {
     KvSettings settings = KvSettings.defaults(dir);
     TestProbe<Router.Command> router = testKit.createTestProbe();
     TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
-    ActorRef<FileWriter.Command> writer = spawnWriter(settings, parent, router, WriterHooks.NONE);
+    ActorRef<FileWriter.Command> writer = spawnWriter(settings, parent, router, FaultHooks.NONE);
     parent.expectMessageClass(KeyValueStore.Recovered.class);
     persist(writer, parent, put("a", "1"), put("b", "2"));
     testKit.stop(writer);
@@ -138,7 +138,7 @@ class FileWriterTest {
     KeyValueStore.Recovered recovered = LoggingTestKit.warn("Cut off a torn record at the end of " + log)
         .withOccurrences(1)
         .expect(testKit.system(), () -> {
-          spawnWriter(settings, parent2, router, WriterHooks.NONE);
+          spawnWriter(settings, parent2, router, FaultHooks.NONE);
           return parent2.expectMessageClass(KeyValueStore.Recovered.class);
         });
     assertEquals(1, recovered.entries().size(), "the complete record survives, the torn one is dropped");
@@ -150,7 +150,7 @@ class FileWriterTest {
     KvSettings settings = KvSettings.defaults(dir);
     TestProbe<Router.Command> router = testKit.createTestProbe();
     TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
-    ActorRef<FileWriter.Command> writer = spawnWriter(settings, parent, router, WriterHooks.NONE);
+    ActorRef<FileWriter.Command> writer = spawnWriter(settings, parent, router, FaultHooks.NONE);
     parent.expectMessageClass(KeyValueStore.Recovered.class);
     persist(writer, parent, put("k0", "value 0"), put("k1", "value 1"), put("k2", "value 2"), put("k3", "value 3"),
         put("k4", "value 4"));
@@ -163,7 +163,7 @@ class FileWriterTest {
     }
 
     TestProbe<KeyValueStore.Command> parent2 = testKit.createTestProbe();
-    spawnWriter(settings, parent2, router, WriterHooks.NONE);
+    spawnWriter(settings, parent2, router, FaultHooks.NONE);
     KeyValueStore.RecoveryFailed failed = parent2.expectMessageClass(KeyValueStore.RecoveryFailed.class);
     assertInstanceOf(KvException.RecoveryFailed.class, failed.error());
     String message = failed.error().getMessage();
@@ -172,7 +172,7 @@ class FileWriterTest {
 
   @Test
   void aFailedWriteIsReportedAndNothingIsAcknowledgedAfterIt() {
-    WriterHooks diskFull = new WriterHooks() {
+    FaultHooks diskFull = new FaultHooks() {
       @Override
       public void beforeFlush() throws IOException {
         throw new IOException("No space left on device");
@@ -193,7 +193,7 @@ class FileWriterTest {
   void sendsHeartbeatsWhileIdle() {
     TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
     TestProbe<Router.Command> router = testKit.createTestProbe();
-    ActorRef<FileWriter.Command> writer = spawnWriter(KvSettings.defaults(dir), parent, router, WriterHooks.NONE);
+    ActorRef<FileWriter.Command> writer = spawnWriter(KvSettings.defaults(dir), parent, router, FaultHooks.NONE);
     for (int i = 0; i < 3; i++) {
       Router.Heartbeat beat = router.expectMessageClass(Router.Heartbeat.class, Duration.ofSeconds(2));
       assertEquals(ActorKind.WRITER, beat.kind());

@@ -37,7 +37,7 @@ class KeyValueStoreTest {
     testKit.shutdownTestKit();
   }
 
-  private ActorRef<KeyValueStore.Command> spawn(KvSettings settings, WriterHooks hooks) {
+  private ActorRef<KeyValueStore.Command> spawn(KvSettings settings, FaultHooks hooks) {
     return testKit.spawn(KeyValueStore.create(settings, router.ref(), hooks));
   }
 
@@ -57,7 +57,7 @@ class KeyValueStoreTest {
 
   @Test
   void setThenGetReturnsTheValue() {
-    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), WriterHooks.NONE);
+    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), FaultHooks.NONE);
     set(store, "greeting", "hello");
     assertArrayEquals(bytes("hello"), get(store, "greeting").value().orElseThrow());
     assertTrue(get(store, "missing").value().isEmpty());
@@ -65,7 +65,7 @@ class KeyValueStoreTest {
 
   @Test
   void deleteTellsWhetherTheKeyExisted() {
-    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), WriterHooks.NONE);
+    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), FaultHooks.NONE);
     set(store, "a", "1");
     store.tell(new KeyValueStore.Delete("a", deleted.ref()));
     assertTrue(deleted.receiveMessage().getValue().existed());
@@ -76,7 +76,7 @@ class KeyValueStoreTest {
 
   @Test
   void listsKeysWithAPrefixInOrder() {
-    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), WriterHooks.NONE);
+    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), FaultHooks.NONE);
     for (String k : List.of("user:2", "user:1", "order:1", "user:10")) {
       set(store, k, "x");
     }
@@ -89,7 +89,7 @@ class KeyValueStoreTest {
   @Test
   void stashesRequestsUntilTheWriterHasRecovered() {
     CountDownLatch release = new CountDownLatch(1);
-    WriterHooks slowRecovery = new WriterHooks() {
+    FaultHooks slowRecovery = new FaultHooks() {
       @Override
       public void beforeRecovery() {
         FileWriterTest.await(release);
@@ -163,7 +163,7 @@ class KeyValueStoreTest {
   @Test
   void syncPutsEverythingAcknowledgedInAsyncModeOnDisk() throws IOException {
     ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir).withDurability(Durability.ASYNC),
-        WriterHooks.NONE);
+        FaultHooks.NONE);
     for (int i = 0; i < 1000; i++) {
       set(store, "k" + i, "v" + i);
     }
@@ -177,7 +177,7 @@ class KeyValueStoreTest {
   @Test
   void recoversItsMapAfterARestart() {
     KvSettings settings = KvSettings.defaults(dir);
-    ActorRef<KeyValueStore.Command> store = spawn(settings, WriterHooks.NONE);
+    ActorRef<KeyValueStore.Command> store = spawn(settings, FaultHooks.NONE);
     for (int i = 0; i < 100; i++) {
       set(store, "k" + i, "v" + i);
     }
@@ -185,7 +185,7 @@ class KeyValueStoreTest {
     deleted.receiveMessage();
     testKit.stop(store);
 
-    ActorRef<KeyValueStore.Command> again = spawn(settings, WriterHooks.NONE);
+    ActorRef<KeyValueStore.Command> again = spawn(settings, FaultHooks.NONE);
     again.tell(new KeyValueStore.AwaitReady(ready.ref()));
     assertEquals(99, ready.receiveMessage().getValue().keys());
     assertArrayEquals(bytes("v42"), get(again, "k42").value().orElseThrow());
@@ -195,7 +195,7 @@ class KeyValueStoreTest {
   @Test
   void rejectsEmptyAndOversizedKeysAndValues() {
     KvSettings settings = KvSettings.defaults(dir);
-    ActorRef<KeyValueStore.Command> store = spawn(settings, WriterHooks.NONE);
+    ActorRef<KeyValueStore.Command> store = spawn(settings, FaultHooks.NONE);
     store.tell(new KeyValueStore.Set("", bytes("x"), stored.ref()));
     assertInvalid(stored.receiveMessage(), "key must not be empty");
     store.tell(new KeyValueStore.Get("", values.ref()));
@@ -219,7 +219,7 @@ class KeyValueStoreTest {
   @Test
   void afterAFailedWriteRefusesWritesButKeepsServingReads() {
     boolean[] failNow = {false};
-    WriterHooks failing = new WriterHooks() {
+    FaultHooks failing = new FaultHooks() {
       @Override
       public void beforeFlush() throws IOException {
         if (failNow[0]) {
@@ -244,7 +244,7 @@ class KeyValueStoreTest {
   @Test
   void answersEveryRequestWithTheReasonWhenRecoveryFails() throws IOException {
     java.nio.file.Files.writeString(dir.resolve("not-a-dir"), "x");
-    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir.resolve("not-a-dir")), WriterHooks.NONE);
+    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir.resolve("not-a-dir")), FaultHooks.NONE);
     store.tell(new KeyValueStore.AwaitReady(ready.ref()));
     KvException e = assertInstanceOf(KvException.RecoveryFailed.class, ready.receiveMessage().getError());
     assertTrue(e.getMessage().contains("is not a directory"), e.getMessage());
@@ -254,7 +254,7 @@ class KeyValueStoreTest {
 
   @Test
   void sendsHeartbeatsWhileIdle() {
-    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), WriterHooks.NONE);
+    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), FaultHooks.NONE);
     boolean sawStore = false;
     boolean sawWriter = false;
     for (int i = 0; i < 10 && !(sawStore && sawWriter); i++) {

@@ -37,7 +37,7 @@ class RouterTest {
   }
 
   /** Blocks the writer's next flush, once armed, until released: a writer alive but stuck. */
-  static final class StallingHooks implements WriterHooks {
+  static final class StallingHooks implements FaultHooks {
     final AtomicBoolean armed = new AtomicBoolean();
     final CountDownLatch stalled = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);

@@ -3,11 +3,14 @@ package dev.kvactors;
 import java.io.IOException;
 
 /**
- * Points in the file writer where tests inject stalls and faults. Not reachable from
- * configuration: only code that spawns the actors itself can pass hooks.
+ * Points in the key-value actor and the file writer where tests inject stalls and faults. Not
+ * reachable from configuration: only code that spawns the actors itself can pass hooks.
  */
-interface WriterHooks {
-  WriterHooks NONE = new WriterHooks() {};
+interface FaultHooks {
+  FaultHooks NONE = new FaultHooks() {};
+
+  /** Called on the key-value actor's thread before it handles a caller's request. */
+  default void beforeRequest() {}
 
   /** Called on the writer's thread before it takes the lock and recovers the data directory. */
   default void beforeRecovery() {}
