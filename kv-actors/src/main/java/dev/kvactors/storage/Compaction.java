@@ -19,8 +19,10 @@ public final class Compaction {
 
   /** Returns the new snapshot's size in bytes. */
   public static long run(Path dir, long newFirstLogGeneration, BooleanSupplier cancelled) throws IOException {
+    CrashPoints.reached(CrashPoints.Point.COMPACTION_STARTED);
     Recovery.State state = Recovery.read(dir, newFirstLogGeneration, false);
     long bytes = Snapshot.write(dir, state.entries(), newFirstLogGeneration, cancelled);
+    CrashPoints.reached(CrashPoints.Point.COMPACTION_BEFORE_LOG_DELETE);
     List<Path> files;
     try (Stream<Path> s = Files.list(dir)) {
       files = s.toList();

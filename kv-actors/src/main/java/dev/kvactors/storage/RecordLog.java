@@ -65,11 +65,13 @@ public final class RecordLog implements AutoCloseable {
   /** Writes every remaining byte of {@code frames} (the OS may still cache them). */
   public void write(ByteBuffer frames) throws IOException {
     size += writeFully(channel, frames);
+    CrashPoints.reached(CrashPoints.Point.LOG_WRITTEN_BEFORE_SYNC);
   }
 
   /** Forces what was written to the device. */
   public void sync() throws IOException {
     channel.force(false);
+    CrashPoints.reached(CrashPoints.Point.LOG_SYNCED_BEFORE_ACK);
   }
 
   public long size() {

@@ -41,13 +41,18 @@ public final class Snapshot {
       ByteBuffer buf = ByteBuffer.allocate(WRITE_BUFFER_BYTES);
       buf.put(FileHeader.SNAPSHOT.bytes());
       buf = codec.appendSnapshotHeader(firstLogGeneration, entries.size(), buf);
+      long written = 0;
+      long half = entries.size() / 2;
       for (Map.Entry<String, byte[]> e : entries.entrySet()) {
         if (cancelled.getAsBoolean()) {
           throw new CancellationException("snapshot cancelled");
         }
         buf = codec.appendSnapshotEntry(e.getKey(), e.getValue(), buf);
-        if (buf.position() >= WRITE_BUFFER_BYTES) {
+        if (buf.position() >= WRITE_BUFFER_BYTES || ++written == half) {
           drain(ch, buf);
+          if (written == half) {
+            CrashPoints.reached(CrashPoints.Point.SNAPSHOT_TEMP_PARTLY_WRITTEN);
+          }
         }
       }
       drain(ch, buf);
@@ -62,6 +67,7 @@ public final class Snapshot {
       throw new CancellationException("snapshot cancelled");
     }
     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    CrashPoints.reached(CrashPoints.Point.SNAPSHOT_RENAMED_BEFORE_DIRECTORY_SYNC);
     FileSync.directory(dir);
     return bytes;
   }

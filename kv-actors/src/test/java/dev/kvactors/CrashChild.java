@@ -1,0 +1,69 @@
+package dev.kvactors;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.kvactors.storage.CrashPoints;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The child JVM of {@link CrashPointTest}: arms one crash point, then writes and deletes keys one
+ * after the other through {@link KvStore} (fsync mode, small compaction threshold so compactions
+ * happen), appending each acknowledged operation's number to an ack file before the next one.
+ *
+ * <p>Arguments: data directory, crash point, nth time, ack file, number of operations.
+ */
+public final class CrashChild {
+  static final int KEYS = 200;
+  static final int VALUE_BYTES = 300;
+
+  /** Operation {@code i}: every 7th deletes a key, the others set one. */
+  record Op(String key, byte[] value) {
+    boolean isDelete() {
+      return value == null;
+    }
+  }
+
+  static Op op(int i) {
+    if (i % 7 == 6) {
+      return new Op("k-" + (i * 31) % KEYS, null);
+    }
+    StringBuilder v = new StringBuilder("value of op ").append(i).append(' ');
+    while (v.length() < VALUE_BYTES) {
+      v.append('x');
+    }
+    return new Op("k-" + i % KEYS, v.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  static Config config(Path dataDir) {
+    return ConfigFactory.parseString("kv.compaction-min-log-bytes = 16 KiB\nkv.durability = fsync")
+        .withFallback(KvSettings.defaults(dataDir).toConfig())
+        .withFallback(ConfigFactory.load());
+  }
+
+  public static void main(String[] args) throws IOException {
+    Path dataDir = Path.of(args[0]);
+    CrashPoints.Point point = CrashPoints.Point.valueOf(args[1]);
+    int nth = Integer.parseInt(args[2]);
+    Path ackFile = Path.of(args[3]);
+    int operations = Integer.parseInt(args[4]);
+    CrashPoints.armForTest(point, nth);
+    Duration timeout = Duration.ofSeconds(30);
+    try (KvStore store = KvStore.open(config(dataDir));
+        FileOutputStream acks = new FileOutputStream(ackFile.toFile(), true)) {
+      for (int i = 0; i < operations; i++) {
+        Op op = op(i);
+        if (op.isDelete()) {
+          KvStore.await(store.delete(op.key()), timeout);
+        } else {
+          KvStore.await(store.set(op.key(), op.value()), timeout);
+        }
+        acks.write((i + "\n").getBytes(StandardCharsets.US_ASCII)); // unbuffered: in the OS at once
+      }
+    }
+    System.exit(0); // the crash point was never reached
+  }
+}
