@@ -118,7 +118,7 @@ public final class Recovery {
     for (int i = 0; i < generations.size(); i++) {
       boolean newest = i == generations.size() - 1;
       Path file = Filenames.log(dir, generations.get(i));
-      LogReplay replay = replay(file, entries, allowTornTail && newest);
+      LogReplay replay = replay(file, entries, allowTornTail && newest ? Damage.CUT_TORN_TAIL : Damage.REFUSE);
       records += replay.records;
       logBytes += replay.validLength;
       lastValidLength = replay.validLength;
@@ -129,32 +129,72 @@ public final class Recovery {
         records, torn);
   }
 
-  private record LogReplay(long records, long validLength, Optional<TornTail> torn) {}
+  /** How much of a log was replayed; {@code torn} is where the replay stopped early, if it did. */
+  record LogReplay(long records, long validLength, Optional<TornTail> torn) {}
 
-  private static LogReplay replay(Path file, Map<String, byte[]> entries, boolean mayBeTorn) throws IOException {
+  /** How damage in a log is treated. */
+  enum Damage {
+    /** Always an error. */
+    REFUSE,
+    /** A torn tail (nothing intact after it) is cut; other damage is an error. */
+    CUT_TORN_TAIL,
+    /** Replay stops at the first damage of any kind (repair). */
+    STOP
+  }
+
+  static LogReplay replay(Path file, Map<String, byte[]> entries, Damage policy) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      FileHeader.LOG.check(file, ch);
+      try {
+        FileHeader.LOG.check(file, ch);
+      } catch (CorruptDataException e) {
+        if (policy == Damage.STOP) {
+          return new LogReplay(0, 0, Optional.of(new TornTail(file, 0, ch.size(), "bad file header")));
+        }
+        throw e;
+      }
       try (FrameReader reader = new FrameReader(file, ch, FileHeader.BYTES)) {
         long records = 0;
         while (true) {
           FrameReader.Result r = reader.next();
           if (r instanceof FrameReader.Frame frame) {
-            Mutation m = Snapshot.decode(file, frame, () -> RecordCodec.decodeRecord(frame.payload()));
+            Mutation m;
+            try {
+              m = Snapshot.decode(file, frame, () -> RecordCodec.decodeRecord(frame.payload()));
+            } catch (CorruptDataException e) {
+              if (policy == Damage.STOP) {
+                return stopped(file, reader, records, frame.offset(), "unreadable record");
+              }
+              throw e;
+            }
             m.applyTo(entries);
             records++;
           } else if (r instanceof FrameReader.End end) {
             return new LogReplay(records, end.offset(), Optional.empty());
           } else {
             FrameReader.Damage d = (FrameReader.Damage) r;
-            if (mayBeTorn && !reader.hasValidFrameAfter(d.offset())) {
-              TornTail tail = new TornTail(file, d.offset(), reader.size() - d.offset(), d.reason());
-              return new LogReplay(records, d.offset(), Optional.of(tail));
+            if (policy == Damage.STOP
+                || (policy == Damage.CUT_TORN_TAIL && !reader.hasValidFrameAfter(d.offset()))) {
+              return stopped(file, reader, records, d.offset(), d.reason());
             }
             throw new CorruptDataException(file, d.offset(), d.reason());
           }
         }
       }
     }
+  }
+
+  private static LogReplay stopped(Path file, FrameReader reader, long records, long offset, String reason) {
+    return new LogReplay(records, offset, Optional.of(new TornTail(file, offset, reader.size() - offset, reason)));
+  }
+
+  /** The generations of the log files in {@code dir}, ascending. */
+  static List<Long> logGenerations(Path dir) throws IOException {
+    List<Long> generations = new ArrayList<>();
+    for (Path f : list(dir)) {
+      Filenames.logGeneration(f).ifPresent(generations::add);
+    }
+    generations.sort(null);
+    return generations;
   }
 
   private static List<Path> list(Path dir) throws IOException {

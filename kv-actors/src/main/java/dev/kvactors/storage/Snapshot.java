@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
@@ -82,35 +83,60 @@ public final class Snapshot {
 
   /** Reads a snapshot; any damage at all is an error, since snapshots are only ever renamed in whole. */
   public static Contents read(Path file) throws IOException {
+    Prefix prefix = readPrefix(file);
+    if (prefix.damage().isPresent()) {
+      throw prefix.damage().get();
+    }
+    return prefix.contents();
+  }
+
+  /**
+   * The entries of a snapshot up to its first damage, and that damage if there is one (for repair).
+   * {@code firstLogGeneration} is 0 when even the header frame is unreadable.
+   */
+  record Prefix(Contents contents, Optional<CorruptDataException> damage) {}
+
+  static Prefix readPrefix(Path file) throws IOException {
+    Map<String, byte[]> entries = new HashMap<>();
+    long[] firstLogGeneration = {0};
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      FileHeader.SNAPSHOT.check(file, ch);
-      try (FrameReader reader = new FrameReader(file, ch, FileHeader.BYTES)) {
-        FrameReader.Result first = reader.next();
-        if (!(first instanceof FrameReader.Frame header)) {
-          throw damaged(file, first);
+      long size = ch.size();
+      Optional<CorruptDataException> damage = Optional.empty();
+      try {
+        readEntries(file, ch, entries, firstLogGeneration);
+      } catch (CorruptDataException e) {
+        damage = Optional.of(e);
+      }
+      return new Prefix(new Contents(entries, firstLogGeneration[0], size), damage);
+    }
+  }
+
+  private static void readEntries(Path file, FileChannel ch, Map<String, byte[]> entries, long[] firstLogGeneration)
+      throws IOException {
+    FileHeader.SNAPSHOT.check(file, ch);
+    try (FrameReader reader = new FrameReader(file, ch, FileHeader.BYTES)) {
+      FrameReader.Result first = reader.next();
+      if (!(first instanceof FrameReader.Frame header)) {
+        throw damaged(file, first);
+      }
+      long[] meta = decode(file, header, () -> RecordCodec.decodeSnapshotHeader(header.payload()));
+      long count = meta[1];
+      if (meta[0] < 1 || count < 0) {
+        throw new CorruptDataException(file, header.offset(), "invalid snapshot header " + meta[0] + "/" + count);
+      }
+      firstLogGeneration[0] = meta[0];
+      for (long i = 0; i < count; i++) {
+        FrameReader.Result r = reader.next();
+        if (!(r instanceof FrameReader.Frame frame)) {
+          throw damaged(file, r);
         }
-        long[] meta = decode(file, header, () -> RecordCodec.decodeSnapshotHeader(header.payload()));
-        long firstLogGeneration = meta[0];
-        long count = meta[1];
-        if (firstLogGeneration < 1 || count < 0) {
-          throw new CorruptDataException(file, header.offset(), "invalid snapshot header " + firstLogGeneration
-              + "/" + count);
-        }
-        Map<String, byte[]> entries = new HashMap<>((int) Math.min(Integer.MAX_VALUE, count * 4 / 3 + 16));
-        for (long i = 0; i < count; i++) {
-          FrameReader.Result r = reader.next();
-          if (!(r instanceof FrameReader.Frame frame)) {
-            throw damaged(file, r);
-          }
-          Mutation.Put put = decode(file, frame, () -> RecordCodec.decodeSnapshotEntry(frame.payload()));
-          entries.put(put.key(), put.value());
-        }
-        FrameReader.Result end = reader.next();
-        if (!(end instanceof FrameReader.End)) {
-          long at = end instanceof FrameReader.Frame f ? f.offset() : ((FrameReader.Damage) end).offset();
-          throw new CorruptDataException(file, at, "unexpected data after the last of " + count + " entries");
-        }
-        return new Contents(entries, firstLogGeneration, reader.size());
+        Mutation.Put put = decode(file, frame, () -> RecordCodec.decodeSnapshotEntry(frame.payload()));
+        entries.put(put.key(), put.value());
+      }
+      FrameReader.Result end = reader.next();
+      if (!(end instanceof FrameReader.End)) {
+        long at = end instanceof FrameReader.Frame f ? f.offset() : ((FrameReader.Damage) end).offset();
+        throw new CorruptDataException(file, at, "unexpected data after the last of " + count + " entries");
       }
     }
   }
