@@ -10,13 +10,13 @@ public final class CorruptDataException extends IOException {
 
   public CorruptDataException(Path file, long offset, String reason) {
     super(file + " is damaged at offset " + offset + ": " + reason
-        + "; refusing to start (nothing was changed)");
+        + "; refusing to start (nothing was changed; `kv repair` salvages the valid prefix)");
     this.file = file;
     this.offset = offset;
   }
 
   public CorruptDataException(Path file, String reason) {
-    super(file + ": " + reason + "; refusing to start (nothing was changed)");
+    super(file + ": " + reason + "; refusing to start (nothing was changed; `kv repair` salvages the valid prefix)");
     this.file = file;
     this.offset = -1;
   }
