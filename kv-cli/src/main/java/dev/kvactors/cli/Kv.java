@@ -30,13 +30,15 @@ import picocli.CommandLine.ScopeType;
         SetCommand.class,
         DeleteCommand.class,
         KeysCommand.class,
+        RepairCommand.class,
         LoadCommand.class,
+        StressCommand.class,
         HelpCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:ok",
-        "1:key not found",
+        "1:key not found (get); repair needed but not confirmed (repair)",
         "2:usage error",
         "3:store error (the reason is printed on stderr; details in DATA_DIR/kv.log)",
     },
@@ -88,6 +90,13 @@ public final class Kv {
     // threads are first to log, SLF4J reports its replay of their early calls on stderr.
     LoggerFactory.getILoggerFactory();
     return KvStore.open(config);
+  }
+
+  /** The data directory this run's options and environment name, without opening the store. */
+  Path resolvedDataDir() {
+    Config config = new StoreConfig(dataDir, configFile, System.getenv()).load();
+    LoggerFactory.getILoggerFactory();
+    return Path.of(config.getString("kv.data-dir"));
   }
 
   boolean verbose() {

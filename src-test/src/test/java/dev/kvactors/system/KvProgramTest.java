@@ -164,6 +164,100 @@ class KvProgramTest {
   }
 
   @Test
+  void repairSalvagesTheValidPrefixOnlyWhenConfirmed() throws IOException {
+    assertOk(KvProgram.run(dataDir, "load", "--count", "20"));
+    Path log = dataDir.resolve("log-0000000001.kvl");
+    long size = Files.size(log);
+    try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "rw")) {
+      file.seek(size / 2);
+      int b = file.read();
+      file.seek(size / 2);
+      file.write(b ^ 0x5A);
+    }
+    byte[] damaged = Files.readAllBytes(log);
+    assertEquals(3, KvProgram.run(dataDir, "get", "load-0").exitCode());
+
+    Result dryRun = KvProgram.run(dataDir, "repair");
+    assertEquals(1, dryRun.exitCode(), dryRun.describe());
+    assertTrue(dryRun.out().contains("nothing was changed"), dryRun.describe());
+    assertArrayEquals(damaged, Files.readAllBytes(log), "without --yes the files stay as they were");
+
+    Result repair = KvProgram.run(dataDir, "repair", "--yes");
+    assertOk(repair);
+    assertTrue(repair.out().contains("kept:    log-0000000001.kvl: "), repair.describe());
+    assertTrue(repair.out().contains("dropped: log-0000000001.kvl: "), repair.describe());
+    Path backup;
+    try (var files = Files.list(dataDir)) {
+      backup = files.filter(p -> p.getFileName().toString().startsWith("backup-")).findFirst().orElseThrow();
+    }
+    assertArrayEquals(damaged, Files.readAllBytes(backup.resolve("log-0000000001.kvl")));
+
+    Result get = KvProgram.run(dataDir, "get", "load-0");
+    assertOk(get);
+    assertEquals("value-0\n", get.out());
+    Result keys = KvProgram.run(dataDir, "keys");
+    assertOk(keys);
+    int kept = keys.outLines().size();
+    assertTrue(kept > 0 && kept < 20, "a prefix of the 20 keys survives: " + kept);
+  }
+
+  @Test
+  void aFlippedBitInTheSnapshotStopsTheStartNamingTheSnapshot() throws IOException {
+    Path conf = dataDir.resolve("small-compaction.conf");
+    Files.writeString(conf, "kv.compaction-min-log-bytes = 2 KiB\n");
+    Path store = dataDir.resolve("store");
+    assertOk(KvProgram.run(store, "--config", conf.toString(), "load", "--count", "300"));
+    Path snapshot = store.resolve("snapshot.kvs");
+    assertTrue(Files.exists(snapshot), "the load compacted the log into a snapshot");
+    long size = Files.size(snapshot);
+    try (RandomAccessFile file = new RandomAccessFile(snapshot.toFile(), "rw")) {
+      file.seek(size / 2);
+      int b = file.read();
+      file.seek(size / 2);
+      file.write(b ^ 0x01);
+    }
+
+    Result get = KvProgram.run(store, "get", "load-1");
+
+    assertEquals(3, get.exitCode(), get.describe());
+    assertEquals(1, get.stderr().lines().count(), get.describe());
+    assertTrue(get.stderr().contains("snapshot.kvs is damaged at offset "), get.describe());
+  }
+
+  @Test
+  void aSecondProcessOnALockedDataDirectoryChangesNothing() throws Exception {
+    assertOk(KvProgram.run(dataDir, "set", "kept", "as is"));
+    try (dev.kvactors.KvStore holder = dev.kvactors.KvStore.open(
+        dev.kvactors.KvSettings.defaults(dataDir))) {
+      java.util.Map<String, byte[]> before = dataFiles();
+
+      Result set = KvProgram.run(dataDir, "set", "kept", "changed");
+
+      assertEquals(3, set.exitCode(), set.describe());
+      assertTrue(set.stderr().contains("data directory " + dataDir + " is locked by another process (pid "
+          + ProcessHandle.current().pid() + ")"), set.describe());
+      java.util.Map<String, byte[]> after = dataFiles();
+      assertEquals(before.keySet(), after.keySet());
+      before.forEach((name, bytes) -> assertArrayEquals(bytes, after.get(name), name));
+      assertEquals(java.util.Optional.of("as is"),
+          dev.kvactors.KvStore.await(holder.getString("kept"), Duration.ofSeconds(10)));
+    }
+  }
+
+  /** Every file of the data directory but the program's own log, by name. */
+  private java.util.Map<String, byte[]> dataFiles() throws IOException {
+    java.util.Map<String, byte[]> files = new java.util.TreeMap<>();
+    try (var list = Files.list(dataDir)) {
+      for (Path p : list.toList()) {
+        if (!p.getFileName().toString().equals("kv.log")) {
+          files.put(p.getFileName().toString(), Files.readAllBytes(p));
+        }
+      }
+    }
+    return files;
+  }
+
+  @Test
   void aSecondProcessOnALockedDataDirectoryGetsAClearError() throws IOException {
     Process loader = KvProgram.start(dataDir, dataDir.resolve("loader.err"), "load", "--count", "100000");
     try {
