@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An OS-level exclusive lock on a data directory's {@code LOCK} file, held for as long as a
@@ -19,10 +21,18 @@ import java.nio.file.StandardOpenOption;
  * process can name it.
  */
 public final class DataDirLock implements AutoCloseable {
+  /**
+   * Directories locked by this JVM. OS file locks belong to the process, and closing any channel
+   * of the lock file releases them, so a second store in this JVM must not even open the file.
+   */
+  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+  private final Path dir;
   private final FileChannel channel;
   private final FileLock lock;
 
-  private DataDirLock(FileChannel channel, FileLock lock) {
+  private DataDirLock(Path dir, FileChannel channel, FileLock lock) {
+    this.dir = requireNonNull(dir, "dir is null");
     this.channel = requireNonNull(channel, "channel is null");
     this.lock = requireNonNull(lock, "lock is null");
   }
@@ -36,6 +46,19 @@ public final class DataDirLock implements AutoCloseable {
       throw new NotDirectoryException("data directory " + dir + " is not a directory");
     }
     Files.createDirectories(dir);
+    Path real = dir.toRealPath();
+    if (!HELD.add(real)) {
+      throw new DataDirLockedException(dir, " (another store in this process holds it)");
+    }
+    try {
+      return lock(dir, real);
+    } catch (IOException | RuntimeException e) {
+      HELD.remove(real);
+      throw e;
+    }
+  }
+
+  private static DataDirLock lock(Path dir, Path real) throws IOException {
     Path file = Filenames.lock(dir);
     FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
         StandardOpenOption.WRITE);
@@ -62,7 +85,7 @@ public final class DataDirLock implements AutoCloseable {
       channel.close();
       throw e;
     }
-    return new DataDirLock(channel, lock);
+    return new DataDirLock(real, channel, lock);
   }
 
   private static String holder(Path file) {
@@ -81,7 +104,11 @@ public final class DataDirLock implements AutoCloseable {
         lock.release();
       }
     } finally {
-      channel.close();
+      try {
+        channel.close();
+      } finally {
+        HELD.remove(dir);
+      }
     }
   }
 }

@@ -24,6 +24,27 @@ class DataDirLockTest {
   }
 
   @Test
+  void aFailedSecondAcquireInThisProcessDoesNotReleaseTheLockForOtherProcesses() throws Exception {
+    try (DataDirLock first = DataDirLock.acquire(dir)) {
+      assertThrows(DataDirLockedException.class, () -> DataDirLock.acquire(dir));
+      assertThrows(DataDirLockedException.class, () -> DataDirLock.acquire(dir.resolve(".")));
+      assertEquals(1, probe(), "another process still finds the directory locked");
+    }
+    assertEquals(0, probe(), "once released, another process can lock it");
+  }
+
+  private int probe() throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), LockProbe.class.getName(), dir.toString())
+        .inheritIO().start();
+    if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("lock probe did not finish");
+    }
+    return p.exitValue();
+  }
+
+  @Test
   void lockCanBeTakenAgainAfterRelease() throws IOException {
     DataDirLock.acquire(dir).close();
     try (DataDirLock again = DataDirLock.acquire(dir)) {

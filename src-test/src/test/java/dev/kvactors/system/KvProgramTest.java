@@ -244,12 +244,17 @@ class KvProgramTest {
     }
   }
 
-  /** Every file of the data directory but the program's own log, by name. */
+  /**
+   * Every data file by name: not the program's own log, and not LOCK, whose reading from this JVM
+   * would release the lock it holds (OS file locks belong to the process, and closing any
+   * descriptor of the file drops them).
+   */
   private java.util.Map<String, byte[]> dataFiles() throws IOException {
     java.util.Map<String, byte[]> files = new java.util.TreeMap<>();
     try (var list = Files.list(dataDir)) {
       for (Path p : list.toList()) {
-        if (!p.getFileName().toString().equals("kv.log")) {
+        String name = p.getFileName().toString();
+        if (!name.equals("kv.log") && !name.equals("LOCK")) {
           files.put(p.getFileName().toString(), Files.readAllBytes(p));
         }
       }

@@ -1,0 +1,17 @@
+package dev.kvactors.storage;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** A child JVM for {@link DataDirLockTest}: exits 0 if it could lock the directory, 1 if not. */
+public final class LockProbe {
+  private LockProbe() {}
+
+  public static void main(String[] args) throws IOException {
+    try (DataDirLock lock = DataDirLock.acquire(Path.of(args[0]))) {
+      System.exit(0);
+    } catch (DataDirLockedException e) {
+      System.exit(1);
+    }
+  }
+}
