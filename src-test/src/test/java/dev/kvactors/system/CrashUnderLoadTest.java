@@ -45,7 +45,7 @@ class CrashUnderLoadTest {
       Path acks = trialDir.resolve("acks.log");
       Path conf = trialDir.resolve("mode.conf");
       Files.writeString(conf, "kv.durability = " + mode + "\n");
-      int killAfterMs = 200 + random.nextInt(1300);
+      int killAfterMs = 100 + random.nextInt(900);
 
       Process stress = KvProgram.start(data, trialDir.resolve("stress.err"), "--config", conf.toString(),
           "stress", "--ack-log", acks.toString(), "--clients", "8", "--seed", String.valueOf(random.nextLong()));
