@@ -51,6 +51,11 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
   /** Write and force everything appended so far, in any durability mode, then answer. */
   public record Sync(ActorRef<StatusReply<KeyValueStore.Synced>> replyTo) implements Command {}
 
+  /** Write what is in the mailbox before this, sync, and stop. */
+  public enum Stop implements Command {
+    INSTANCE
+  }
+
   private enum Flush implements Command {
     INSTANCE
   }
@@ -125,6 +130,8 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
   private long compactionPostponedUntilBytes;
   private CompletableFuture<Long> compaction;
   private final AtomicBoolean compactionCancelled = new AtomicBoolean();
+  private final long beatIntervalNanos;
+  private long lastBeatNanos;
 
   private FileWriter(ActorContext<Command> ctx, TimerScheduler<Command> timers, KvSettings settings,
       ActorRef<KeyValueStore.Command> parent, ActorRef<Router.Command> router, FaultHooks hooks,
@@ -139,8 +146,10 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
     this.logBytes = state.logBytes();
     this.snapshotBytes = state.snapshotBytes();
     this.blockingExecutor = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+    this.beatIntervalNanos = settings.heartbeatInterval().toNanos() / 2;
     timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.heartbeatInterval());
     router.tell(new Router.Heartbeat(ActorKind.WRITER, ctx.getSelf()));
+    this.lastBeatNanos = System.nanoTime();
   }
 
   @Override
@@ -150,12 +159,14 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
         .onMessageEquals(Flush.INSTANCE, this::onFlush)
         .onMessage(Sync.class, this::onSync)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
         .onMessage(CompactionFinished.class, this::onCompactionFinished)
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
   }
 
   private Behavior<Command> onAppend(Append append) {
+    beatIfDue();
     if (failure != null) {
       parent.tell(new KeyValueStore.PersistFailed(getContext().getSelf(), failure));
       return this;
@@ -227,8 +238,20 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
   }
 
   private Behavior<Command> onTick() {
-    router.tell(new Router.Heartbeat(ActorKind.WRITER, getContext().getSelf()));
+    beatIfDue();
     return this;
+  }
+
+  /**
+   * Beats at most once per interval, from the timer when idle and from appends when busy, so a
+   * long mailbox that is being worked through does not look like a stuck writer.
+   */
+  private void beatIfDue() {
+    long now = System.nanoTime();
+    if (now - lastBeatNanos >= beatIntervalNanos) {
+      lastBeatNanos = now;
+      router.tell(new Router.Heartbeat(ActorKind.WRITER, getContext().getSelf()));
+    }
   }
 
   private void maybeCompact() {

@@ -241,11 +241,15 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private final Map<String, PendingKey> pendingByKey = new HashMap<>();
   private long nextSeq;
   private KvException writeFailure;
+  private final long beatIntervalNanos;
+  private long lastBeatNanos = System.nanoTime();
+  private boolean stopping;
 
   private KeyValueStore(ActorContext<Command> ctx, KvSettings settings, ActorRef<Router.Command> router,
       ActorRef<FileWriter.Command> writer, Map<String, byte[]> map, FaultHooks hooks) {
     super(ctx);
     this.hooks = requireNonNull(hooks, "hooks is null");
+    this.beatIntervalNanos = settings.heartbeatInterval().toNanos() / 2;
     this.settings = requireNonNull(settings, "settings is null");
     this.router = requireNonNull(router, "router is null");
     this.writer = requireNonNull(writer, "writer is null");
@@ -265,7 +269,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
         .onMessage(PersistFailed.class, this::onPersistFailed)
         .onMessage(WriterStopped.class, this::onWriterStopped)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
-        .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
+        .onMessageEquals(Stop.INSTANCE, this::onStop)
         .onMessage(Recovered.class, m -> this)
         .onMessage(RecoveryFailed.class, m -> this)
         .onSignal(PostStop.class, s -> onStopped("the store was stopped"))
@@ -275,6 +279,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
 
   private Behavior<Command> onGet(Get get) {
     hooks.beforeRequest();
+    beatIfDue();
     KvException invalid = checkKey(get.key());
     if (invalid != null) {
       get.reject(invalid);
@@ -306,6 +311,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
 
   private Behavior<Command> onSet(Set set) {
     hooks.beforeRequest();
+    beatIfDue();
     KvException invalid = checkKey(set.key());
     if (invalid == null && set.value() == null) {
       invalid = new KvException.InvalidRequest("value is missing");
@@ -333,6 +339,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
 
   private Behavior<Command> onDelete(Delete delete) {
     hooks.beforeRequest();
+    beatIfDue();
     KvException invalid = checkKey(delete.key());
     if (invalid != null) {
       delete.reject(invalid);
@@ -380,6 +387,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
 
   private Behavior<Command> onKeys(Keys keys) {
     hooks.beforeRequest();
+    beatIfDue();
     String prefix = keys.prefix() == null ? "" : keys.prefix();
     List<String> found = new ArrayList<>();
     for (String key : map.keySet()) {
@@ -427,14 +435,39 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     return this;
   }
 
+  private Behavior<Command> onStop() {
+    if (settings.durability() != Durability.ASYNC || writeFailure != null) {
+      return Behaviors.stopped(); // unconfirmed writes are refused with a retryable error
+    }
+    // async: the callers were answered already; let the writer write what is in its mailbox
+    stopping = true;
+    writer.tell(FileWriter.Stop.INSTANCE);
+    return this;
+  }
+
   private Behavior<Command> onWriterStopped(WriterStopped stopped) {
+    if (stopping) {
+      return Behaviors.stopped();
+    }
     rejectPending(new KvException.Unavailable("the file writer stopped; the store restarts, retry"));
     throw new IllegalStateException("file writer " + stopped.writer().path() + " stopped unexpectedly");
   }
 
   private Behavior<Command> onTick() {
-    router.tell(new Router.Heartbeat(ActorKind.STORE, getContext().getSelf()));
+    beatIfDue();
     return this;
+  }
+
+  /**
+   * Beats at most once per interval, from the timer when idle and from requests when busy, so a
+   * long mailbox that is being worked through does not look like a stuck actor.
+   */
+  private void beatIfDue() {
+    long now = System.nanoTime();
+    if (now - lastBeatNanos >= beatIntervalNanos) {
+      lastBeatNanos = now;
+      router.tell(new Router.Heartbeat(ActorKind.STORE, getContext().getSelf()));
+    }
   }
 
   private Behavior<Command> onStopped(String why) {

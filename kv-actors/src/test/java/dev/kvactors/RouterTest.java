@@ -122,6 +122,33 @@ class RouterTest {
   }
 
   @Test
+  void aResetInAsyncModeStillWritesWhatWasAcknowledged() {
+    StallingHooks hooks = new StallingHooks();
+    KvSettings settings = KvSettings.defaults(dir).withDurability(Durability.ASYNC);
+    ActorRef<Router.Command> router = testKit.spawn(Router.create(settings, hooks));
+    set(router, "warmup", "w");
+    assertTrue(stored.receiveMessage().isSuccess());
+    hooks.armed.set(true);
+    for (int i = 0; i < 1000; i++) {
+      set(router, "k" + i, "v" + i); // acknowledged at once; the writer is held in its first flush
+    }
+    for (int i = 0; i < 1000; i++) {
+      assertTrue(stored.receiveMessage().isSuccess());
+    }
+    FileWriterTest.await(hooks.stalled);
+    router.tell(new Router.Reset(ActorKind.WRITER));
+    hooks.release.countDown();
+
+    for (int i = 0; i < 1000; i++) {
+      get(router, "k" + i);
+      assertArrayEquals(bytes("v" + i), values.receiveMessage(Duration.ofSeconds(5)).getValue().value().orElse(null),
+          "k" + i);
+    }
+    router.tell(new Router.GetStats(stats.ref()));
+    assertEquals(1, stats.receiveMessage().resets());
+  }
+
+  @Test
   void refusesHeldRequestsWithARetryableErrorBeforeTheirTimeout() {
     StallingHooks hooks = new StallingHooks();
     KvSettings settings = KvSettings.create(com.typesafe.config.ConfigFactory.parseString(
