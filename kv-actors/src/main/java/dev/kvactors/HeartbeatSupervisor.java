@@ -39,16 +39,20 @@ public final class HeartbeatSupervisor extends AbstractBehavior<HeartbeatSupervi
       Duration checkInterval) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Check.INSTANCE, checkInterval);
-      return new HeartbeatSupervisor(ctx, router, staleAfter);
+      return new HeartbeatSupervisor(ctx, router, staleAfter, checkInterval);
     }));
   }
 
   private final ActorRef<Router.Command> router;
   private final long staleAfterNanos;
   private final Map<ActorKind, Long> lastBeatNanos = new EnumMap<>(ActorKind.class);
+  private final long checkIntervalNanos;
+  private long lastCheckNanos = System.nanoTime();
 
-  private HeartbeatSupervisor(ActorContext<Command> ctx, ActorRef<Router.Command> router, Duration staleAfter) {
+  private HeartbeatSupervisor(ActorContext<Command> ctx, ActorRef<Router.Command> router, Duration staleAfter,
+      Duration checkInterval) {
     super(ctx);
+    this.checkIntervalNanos = requireNonNull(checkInterval, "checkInterval is null").toNanos();
     this.router = requireNonNull(router, "router is null");
     this.staleAfterNanos = requireNonNull(staleAfter, "staleAfter is null").toNanos();
   }
@@ -74,6 +78,16 @@ public final class HeartbeatSupervisor extends AbstractBehavior<HeartbeatSupervi
 
   private Behavior<Command> onCheck() {
     long now = System.nanoTime();
+    long sinceLastCheck = now - lastCheckNanos;
+    lastCheckNanos = now;
+    if (sinceLastCheck > checkIntervalNanos + staleAfterNanos / 2) {
+      // This check itself came far too late: the whole JVM was paused (a long GC, a suspended
+      // process), not one actor. Everyone gets a fresh start instead of a reset.
+      getContext().getLog().info("Heartbeat check came {} ms late (the JVM paused); no reset for that silence",
+          (sinceLastCheck - checkIntervalNanos) / 1_000_000);
+      lastBeatNanos.replaceAll((kind, last) -> now);
+      return this;
+    }
     Iterator<Map.Entry<ActorKind, Long>> it = lastBeatNanos.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<ActorKind, Long> e = it.next();

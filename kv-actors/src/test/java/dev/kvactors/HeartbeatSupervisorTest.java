@@ -6,12 +6,18 @@ import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 class HeartbeatSupervisorTest {
-  static final ActorTestKit testKit = ActorTestKit.create();
+  static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseString(
+      "one-thread { type = Dispatcher, executor = thread-pool-executor,"
+          + " thread-pool-executor.fixed-pool-size = 1, throughput = 1 }"));
   static final Duration STALE_AFTER = Duration.ofMillis(500);
   static final Duration CHECK = Duration.ofMillis(100);
 
@@ -46,6 +52,28 @@ class HeartbeatSupervisorTest {
       router.expectNoMessage(Duration.ofMillis(100));
     }
     testKit.stop(supervisor);
+  }
+
+  @Test
+  void aPauseOfTheWholeProcessIsNotCountedAsSilence() {
+    TestProbe<Router.Command> router = testKit.createTestProbe();
+    // The supervisor shares its only thread with an actor that blocks it, as a long GC pause
+    // would stop every thread: when its check finally runs, the silence is the pause's.
+    Props oneThread = DispatcherSelector.fromConfig("one-thread");
+    ActorRef<HeartbeatSupervisor.Command> supervisor =
+        testKit.spawn(HeartbeatSupervisor.create(router.ref(), STALE_AFTER, CHECK), "paused", oneThread);
+    ActorRef<String> blocker = testKit.spawn(Behaviors.receiveMessage(ms -> {
+      Thread.sleep(Long.parseLong(ms));
+      return Behaviors.same();
+    }), "blocker", oneThread);
+    supervisor.tell(new HeartbeatSupervisor.Beat(ActorKind.WRITER));
+    LoggingTestKit.info("the JVM paused").expect(testKit.system(), () -> {
+      blocker.tell("1500");
+      return null;
+    });
+    router.expectNoMessage(Duration.ofMillis(200));
+    // after the pause the writer stays silent, and that silence is its own: one reset
+    assertEquals(ActorKind.WRITER, router.expectMessageClass(Router.Reset.class, Duration.ofSeconds(3)).kind());
   }
 
   @Test
