@@ -1,6 +1,5 @@
 package dev.kvactors.cli;
 
-import dev.kvactors.KvStore;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -16,8 +15,8 @@ final class DeleteCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (KvStore store = kv.openStore()) {
-      KvStore.await(store.delete(key), store.settings().requestTimeout());
+    try (StoreClient store = kv.connect()) {
+      store.delete(key);
     }
     return Kv.EXIT_OK;
   }

@@ -1,6 +1,5 @@
 package dev.kvactors.cli;
 
-import dev.kvactors.KvStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Optional;
@@ -25,8 +24,8 @@ final class GetCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Optional<byte[]> value;
-    try (KvStore store = kv.openStore()) {
-      value = KvStore.await(store.get(key), store.settings().requestTimeout());
+    try (StoreClient store = kv.connect()) {
+      value = store.get(key);
     }
     if (value.isEmpty()) {
       spec.commandLine().getErr().println("not found: " + key);

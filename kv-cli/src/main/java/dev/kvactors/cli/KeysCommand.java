@@ -1,6 +1,5 @@
 package dev.kvactors.cli;
 
-import dev.kvactors.KvStore;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,8 +23,8 @@ final class KeysCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<String> keys;
-    try (KvStore store = kv.openStore()) {
-      keys = KvStore.await(store.keys(prefix), store.settings().requestTimeout());
+    try (StoreClient store = kv.connect()) {
+      keys = store.keys(prefix);
     }
     PrintWriter out = spec.commandLine().getOut();
     keys.forEach(out::println);

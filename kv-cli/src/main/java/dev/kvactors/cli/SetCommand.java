@@ -1,6 +1,5 @@
 package dev.kvactors.cli;
 
-import dev.kvactors.KvStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
@@ -22,8 +21,8 @@ final class SetCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     byte[] bytes = "-".equals(value) ? kv.in().readAllBytes() : value.getBytes(StandardCharsets.UTF_8);
-    try (KvStore store = kv.openStore()) {
-      KvStore.await(store.set(key, bytes), store.settings().requestTimeout());
+    try (StoreClient store = kv.connect()) {
+      store.set(key, bytes);
     }
     return Kv.EXIT_OK;
   }

