@@ -115,7 +115,6 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
 
   private final KvSettings settings;
   private final ActorRef<KeyValueStore.Command> parent;
-  private final ActorRef<Router.Command> router;
   private final FaultHooks hooks;
   private final DataDirLock lock;
   private final RecordCodec codec = new RecordCodec();
@@ -130,8 +129,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
   private long compactionPostponedUntilBytes;
   private CompletableFuture<Long> compaction;
   private final AtomicBoolean compactionCancelled = new AtomicBoolean();
-  private final long beatIntervalNanos;
-  private long lastBeatNanos;
+  private final HeartbeatSender heartbeat;
 
   private FileWriter(ActorContext<Command> ctx, TimerScheduler<Command> timers, KvSettings settings,
       ActorRef<KeyValueStore.Command> parent, ActorRef<Router.Command> router, FaultHooks hooks,
@@ -139,17 +137,15 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
     super(ctx);
     this.settings = requireNonNull(settings, "settings is null");
     this.parent = requireNonNull(parent, "parent is null");
-    this.router = requireNonNull(router, "router is null");
     this.hooks = requireNonNull(hooks, "hooks is null");
     this.lock = requireNonNull(lock, "lock is null");
     this.log = requireNonNull(log, "log is null");
     this.logBytes = state.logBytes();
     this.snapshotBytes = state.snapshotBytes();
     this.blockingExecutor = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
-    this.beatIntervalNanos = settings.heartbeatInterval().toNanos() / 2;
+    this.heartbeat = new HeartbeatSender(router, ActorKind.WRITER, ctx.getSelf(), settings.heartbeatInterval());
     timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.heartbeatInterval());
-    router.tell(new Router.Heartbeat(ActorKind.WRITER, ctx.getSelf()));
-    this.lastBeatNanos = System.nanoTime();
+    heartbeat.beatIfDue();
   }
 
   @Override
@@ -166,7 +162,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
   }
 
   private Behavior<Command> onAppend(Append append) {
-    beatIfDue();
+    heartbeat.beatIfDue();
     if (failure != null) {
       parent.tell(new KeyValueStore.PersistFailed(getContext().getSelf(), failure));
       return this;
@@ -238,20 +234,8 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
   }
 
   private Behavior<Command> onTick() {
-    beatIfDue();
+    heartbeat.beatIfDue();
     return this;
-  }
-
-  /**
-   * Beats at most once per interval, from the timer when idle and from appends when busy, so a
-   * long mailbox that is being worked through does not look like a stuck writer.
-   */
-  private void beatIfDue() {
-    long now = System.nanoTime();
-    if (now - lastBeatNanos >= beatIntervalNanos) {
-      lastBeatNanos = now;
-      router.tell(new Router.Heartbeat(ActorKind.WRITER, getContext().getSelf()));
-    }
   }
 
   private void maybeCompact() {

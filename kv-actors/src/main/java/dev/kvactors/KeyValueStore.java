@@ -233,7 +233,6 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   }
 
   private final KvSettings settings;
-  private final ActorRef<Router.Command> router;
   private final ActorRef<FileWriter.Command> writer;
   private final FaultHooks hooks;
   private final Map<String, byte[]> map;
@@ -241,17 +240,15 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private final Map<String, PendingKey> pendingByKey = new HashMap<>();
   private long nextSeq;
   private KvException writeFailure;
-  private final long beatIntervalNanos;
-  private long lastBeatNanos = System.nanoTime();
+  private final HeartbeatSender heartbeat;
   private boolean stopping;
 
   private KeyValueStore(ActorContext<Command> ctx, KvSettings settings, ActorRef<Router.Command> router,
       ActorRef<FileWriter.Command> writer, Map<String, byte[]> map, FaultHooks hooks) {
     super(ctx);
     this.hooks = requireNonNull(hooks, "hooks is null");
-    this.beatIntervalNanos = settings.heartbeatInterval().toNanos() / 2;
+    this.heartbeat = new HeartbeatSender(router, ActorKind.STORE, ctx.getSelf(), settings.heartbeatInterval());
     this.settings = requireNonNull(settings, "settings is null");
-    this.router = requireNonNull(router, "router is null");
     this.writer = requireNonNull(writer, "writer is null");
     this.map = requireNonNull(map, "map is null");
   }
@@ -279,7 +276,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
 
   private Behavior<Command> onGet(Get get) {
     hooks.beforeRequest();
-    beatIfDue();
+    heartbeat.beatIfDue();
     KvException invalid = checkKey(get.key());
     if (invalid != null) {
       get.reject(invalid);
@@ -311,7 +308,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
 
   private Behavior<Command> onSet(Set set) {
     hooks.beforeRequest();
-    beatIfDue();
+    heartbeat.beatIfDue();
     KvException invalid = checkKey(set.key());
     if (invalid == null && set.value() == null) {
       invalid = new KvException.InvalidRequest("value is missing");
@@ -339,7 +336,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
 
   private Behavior<Command> onDelete(Delete delete) {
     hooks.beforeRequest();
-    beatIfDue();
+    heartbeat.beatIfDue();
     KvException invalid = checkKey(delete.key());
     if (invalid != null) {
       delete.reject(invalid);
@@ -387,7 +384,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
 
   private Behavior<Command> onKeys(Keys keys) {
     hooks.beforeRequest();
-    beatIfDue();
+    heartbeat.beatIfDue();
     String prefix = keys.prefix() == null ? "" : keys.prefix();
     List<String> found = new ArrayList<>();
     for (String key : map.keySet()) {
@@ -454,20 +451,8 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   }
 
   private Behavior<Command> onTick() {
-    beatIfDue();
+    heartbeat.beatIfDue();
     return this;
-  }
-
-  /**
-   * Beats at most once per interval, from the timer when idle and from requests when busy, so a
-   * long mailbox that is being worked through does not look like a stuck actor.
-   */
-  private void beatIfDue() {
-    long now = System.nanoTime();
-    if (now - lastBeatNanos >= beatIntervalNanos) {
-      lastBeatNanos = now;
-      router.tell(new Router.Heartbeat(ActorKind.STORE, getContext().getSelf()));
-    }
   }
 
   private Behavior<Command> onStopped(String why) {
