@@ -342,6 +342,11 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       delete.reject(invalid);
       return this;
     }
+    if (!map.containsKey(delete.key()) && !pendingByKey.containsKey(delete.key())) {
+      // Nothing to delete and nothing on its way: no record to write, nothing to wait for.
+      delete.replyTo().tell(StatusReply.success(new Deleted(delete.key(), false)));
+      return this;
+    }
     return write(new Mutation.Remove(delete.key()), delete);
   }
 

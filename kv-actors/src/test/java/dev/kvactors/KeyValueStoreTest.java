@@ -75,6 +75,16 @@ class KeyValueStoreTest {
   }
 
   @Test
+  void deletingAnAbsentKeyWritesNothing() throws IOException {
+    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), FaultHooks.NONE);
+    set(store, "a", "1");
+    long before = java.nio.file.Files.size(dev.kvactors.storage.Filenames.log(dir, 1));
+    store.tell(new KeyValueStore.Delete("never-set", deleted.ref()));
+    assertFalse(deleted.receiveMessage().getValue().existed());
+    assertEquals(before, java.nio.file.Files.size(dev.kvactors.storage.Filenames.log(dir, 1)));
+  }
+
+  @Test
   void listsKeysWithAPrefixInOrder() {
     ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), FaultHooks.NONE);
     for (String k : List.of("user:2", "user:1", "order:1", "user:10")) {
