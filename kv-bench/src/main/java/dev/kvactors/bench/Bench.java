@@ -23,7 +23,8 @@ public final class Bench {
   /** Every scenario, in the order they run. */
   static final List<String> SCENARIOS = List.of("raw-fsync", "set-fsync-1", "set-fsync-64", "set-flush-64",
       "set-async-64", "get-1", "get-64", "seed-rewrite-10k", "mutex-fsync-64", "rocksdb-sync-64", "rocksdb-nosync-64",
-      "recovery-1m", "cli-cold-get", "codec");
+      "recovery-1m", "cli-cold-get", "resp-set-50", "resp-get-50", "redis-always-set-50", "redis-everysec-set-50",
+      "redis-get-50", "codec");
 
   private Bench() {}
 
@@ -84,6 +85,7 @@ public final class Bench {
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), System.getProperty("os.name"),
         home.resolve("target/bench"));
     List<ScenarioResult> results = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
     try (WorkDir work = new WorkDir(home.resolve("target/bench"))) {
       Scenarios s = new Scenarios(p, work);
       step(only, "raw-fsync", results, err, () -> List.of(s.rawFsync()));
@@ -99,12 +101,21 @@ public final class Bench {
       step(only, "rocksdb-nosync-64", results, err, () -> List.of(s.rocksdb(false)));
       step(only, "recovery-1m", results, err, () -> new RecoveryScenario(p, work).run());
       step(only, "cli-cold-get", results, err, () -> new CliColdGet(p, work, home).run());
+      Set<String> resp = new LinkedHashSet<>(RespComparison.NAMES);
+      resp.retainAll(only);
+      if (!resp.isEmpty()) {
+        step(Set.of("resp-vs-redis"), "resp-vs-redis", results, err,
+            () -> new RespComparison(p, work, home, resp, err, skipped::add).run());
+      }
       step(only, "codec", results, err, () -> new JmhScenarios(p).run());
     }
     Duration took = Duration.between(started, Instant.now());
 
     out.println();
     out.print(ResultsFile.table(results));
+    for (String line : skipped) {
+      out.println("SKIPPED (not a failure): " + line);
+    }
     out.println();
     out.println("Targets (ratios from this run; not asserted):");
     for (String line : Targets.check(results)) {

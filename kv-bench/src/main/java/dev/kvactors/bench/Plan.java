@@ -13,15 +13,17 @@ public record Plan(
     int cliRuns,
     int jmhWarmupIterations,
     int jmhIterations,
-    Duration jmhIterationTime) {
+    Duration jmhIterationTime,
+    int respRequests,
+    int respWarmupRequests) {
 
   public static Plan fullRun() {
     return new Plan(false, Duration.ofSeconds(3), Duration.ofSeconds(10), 10_000, 1_000_000, 3, 10, 3, 5,
-        Duration.ofSeconds(2));
+        Duration.ofSeconds(2), 100_000, 20_000);
   }
 
   public static Plan quickRun() {
     return new Plan(true, Duration.ofMillis(500), Duration.ofMillis(1500), 10_000, 1_000_000, 1, 5, 1, 2,
-        Duration.ofSeconds(1));
+        Duration.ofSeconds(1), 20_000, 5_000);
   }
 }

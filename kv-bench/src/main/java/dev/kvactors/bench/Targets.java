@@ -26,6 +26,8 @@ final class Targets {
     ratio(lines, first, "set-fsync-64", "seed-rewrite-10k", 100, true, "vs the original writer");
     ratio(lines, first, "set-fsync-64", "mutex-fsync-64", 1.0, true, "actors vs mutexes");
     ratio(lines, first, "set-fsync-64", "rocksdb-sync-64", 1.0, true, "vs RocksDB sync");
+    ratio(lines, first, "resp-set-50", "redis-always-set-50", 1.0, true, "kv serve fsync vs redis appendfsync always");
+    ratio(lines, first, "resp-get-50", "redis-get-50", 0.5, true, "kv serve vs redis GET");
     ScenarioResult snap = byNotes.get("recovery-1m|from snapshot");
     if (snap != null && snap.opsPerS() != null) {
       double seconds = 1_000_000 / snap.opsPerS();

@@ -1,0 +1,559 @@
+package dev.kvactors.bench;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * {@code resp-set-50}, {@code resp-get-50}, {@code redis-always-set-50}, {@code redis-everysec-set-50},
+ * {@code redis-get-50}: the same {@code redis-benchmark -c 50 -t set,get --csv} load, after a warm-up
+ * run that is not counted, against {@code kv serve} in fsync mode and against {@code redis-server
+ * --appendonly yes} with {@code appendfsync always} and then {@code everysec}; one server at a time,
+ * each on its own loopback port and temporary directory. ops_per_s is redis-benchmark's requests
+ * per second; p50/p99 come from its CSV (redis-benchmark 7; it gives no p99.9).
+ *
+ * <p>Without redis-benchmark, redis-server or {@code kv-cli/target/kv.jar} the scenarios that need
+ * them are skipped (reported, not failed). Every process started here is stopped (SIGTERM, then
+ * SIGKILL after a timeout) and every temporary directory removed, also when a step fails.
+ */
+final class RespComparison {
+  static final String RESP_SET = "resp-set-50";
+  static final String RESP_GET = "resp-get-50";
+  static final String REDIS_ALWAYS_SET = "redis-always-set-50";
+  static final String REDIS_EVERYSEC_SET = "redis-everysec-set-50";
+  static final String REDIS_GET = "redis-get-50";
+  static final List<String> NAMES = List.of(RESP_SET, RESP_GET, REDIS_ALWAYS_SET, REDIS_EVERYSEC_SET, REDIS_GET);
+  static final int CLIENTS = 50;
+
+  /** The launcher's JVM flags for {@code kv serve}, a long-running process: full JIT, default collector. */
+  private static final List<String> SERVER_JVM_FLAGS =
+      List.of("-XX:-UsePerfData", "-Xshare:auto", "-Xlog:disable", "-Xlog:all=warning:stderr");
+  private static final String LOOPBACK = "127.0.0.1";
+  private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration BENCHMARK_TIMEOUT = Duration.ofMinutes(10);
+  /** redis-benchmark's key for -t set,get without -r. */
+  private static final String BENCHMARK_KEY = "key:__rand_int__";
+
+  private final Plan plan;
+  private final WorkDir work;
+  private final Path home;
+  private final Set<String> selected;
+  private final PrintStream err;
+  private final Consumer<String> skipped;
+
+  /**
+   * @param selected the scenarios to run (a subset of {@link #NAMES})
+   * @param skipped told one line per group of scenarios that cannot run here, with the reason
+   */
+  RespComparison(Plan plan, WorkDir work, Path home, Set<String> selected, PrintStream err, Consumer<String> skipped) {
+    this.plan = requireNonNull(plan, "plan is null");
+    this.work = requireNonNull(work, "work is null");
+    this.home = requireNonNull(home, "home is null");
+    this.selected = Set.copyOf(requireNonNull(selected, "selected is null"));
+    this.err = requireNonNull(err, "err is null");
+    this.skipped = requireNonNull(skipped, "skipped is null");
+    if (!NAMES.containsAll(this.selected)) {
+      throw new IllegalArgumentException("not a RESP scenario: " + selected);
+    }
+  }
+
+  List<ScenarioResult> run() throws Exception {
+    List<String> kvNames = chosen(RESP_SET, RESP_GET);
+    List<String> alwaysNames = chosen(REDIS_ALWAYS_SET, REDIS_GET);
+    List<String> everysecNames = chosen(REDIS_EVERYSEC_SET);
+    Optional<Path> benchmark = onPath("redis-benchmark");
+    if (benchmark.isEmpty()) {
+      skip(chosen(NAMES.toArray(String[]::new)), "redis-benchmark is not on the PATH (apt-get install redis-tools)");
+      return List.of();
+    }
+    String benchmarkVersion = firstLine(benchmark.get(), "--version");
+    List<ScenarioResult> results = new ArrayList<>();
+
+    Path kvJar = home.resolve("kv-cli/target/kv.jar");
+    if (!kvNames.isEmpty() && !Files.isRegularFile(kvJar)) {
+      skip(kvNames, "no " + home.relativize(kvJar) + " (build it: mvn -B -pl kv-cli -am package)");
+    } else if (!kvNames.isEmpty()) {
+      results.addAll(guarded(kvNames, () -> kvServe(benchmark.get(), benchmarkVersion, kvJar)));
+    }
+
+    Optional<Path> server = onPath("redis-server");
+    if (server.isEmpty()) {
+      List<String> redisNames = new ArrayList<>(alwaysNames);
+      redisNames.addAll(everysecNames);
+      skip(redisNames, "redis-server is not on the PATH (apt-get install redis-server)");
+    } else {
+      String serverVersion = RedisBenchmarkCsv.serverVersion(firstLine(server.get(), "--version"));
+      if (!alwaysNames.isEmpty()) {
+        results.addAll(guarded(alwaysNames,
+            () -> redisServer(server.get(), serverVersion, "always", benchmark.get(), benchmarkVersion)));
+      }
+      if (!everysecNames.isEmpty()) {
+        results.addAll(guarded(everysecNames,
+            () -> redisServer(server.get(), serverVersion, "everysec", benchmark.get(), benchmarkVersion)));
+      }
+    }
+    // In the order of NAMES, only those asked for.
+    return results.stream().filter(r -> selected.contains(r.name()))
+        .sorted((a, b) -> Integer.compare(NAMES.indexOf(a.name()), NAMES.indexOf(b.name()))).toList();
+  }
+
+  private List<ScenarioResult> kvServe(Path benchmark, String benchmarkVersion, Path kvJar) throws Exception {
+    Path dir = work.newDir("resp-kv");
+    try {
+      warnIfStale(kvJar);
+      // A copy, so that a rebuild of kv.jar during the run cannot pull classes from under the server.
+      Path jar = Files.copy(kvJar, dir.resolve("kv.jar"), StandardCopyOption.COPY_ATTRIBUTES);
+      Path dataDir = Files.createDirectories(dir.resolve("data"));
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(SERVER_JVM_FLAGS);
+      command.addAll(List.of("-Dkv.durability=fsync", "-jar", jar.toString(), "--data-dir", dataDir.toString(),
+          "serve", "--bind", LOOPBACK, "--port", "0"));
+      ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+      pb.environment().remove("KV_DATA_DIR");
+      Measured m;
+      try (Child kv = Child.start(pb, dir.resolve("kv.out"), dir.resolve("kv.err"), "kv serve", err)) {
+        int port = kv.awaitLine(LISTENING, START_TIMEOUT);
+        awaitPong(kv, port);
+        m = measure(benchmark, port, dir);
+        String persistence = Resp.bulk(Resp.call(port, "INFO", "persistence"));
+        if (!persistence.contains("kv_durability:fsync")) {
+          throw new IllegalStateException("kv serve is not in fsync mode; INFO persistence: " + persistence.strip());
+        }
+        requireBenchmarkKey(port, "kv serve");
+      }
+      String what = String.format(Locale.ROOT,
+          "kv serve, durability fsync (INFO: kv_durability:fsync; every SET fsynced before the reply), kv.jar of %s"
+              + " copied to a temp dir, java %s %s -Dkv.durability=fsync -jar kv.jar --data-dir TMP serve --bind %s"
+              + " --port 0", Files.getLastModifiedTime(kvJar), System.getProperty("java.version"),
+          String.join(" ", SERVER_JVM_FLAGS), LOOPBACK);
+      return List.of(
+          row(RESP_SET, m.set(), what + "; SET: " + load(benchmarkVersion)),
+          row(RESP_GET, m.get(), what + "; GET (after the SETs of the same run): " + load(benchmarkVersion)));
+    } finally {
+      WorkDir.delete(dir);
+    }
+  }
+
+  private List<ScenarioResult> redisServer(Path server, String serverVersion, String fsync, Path benchmark,
+      String benchmarkVersion) throws Exception {
+    Path dir = work.newDir("redis-" + fsync);
+    try {
+      Path data = Files.createDirectories(dir.resolve("data"));
+      int port = freePort();
+      List<String> flags = List.of("--bind", LOOPBACK, "--port", Integer.toString(port), "--appendonly", "yes",
+          "--appendfsync", fsync, "--save", "", "--daemonize", "no");
+      List<String> command = new ArrayList<>();
+      command.add(server.toString());
+      command.addAll(flags);
+      command.addAll(List.of("--dir", data.toString(), "--logfile", dir.resolve("redis.log").toString()));
+      Measured m;
+      try (Child redis = Child.start(new ProcessBuilder(command).directory(dir.toFile()), dir.resolve("redis.out"),
+          dir.resolve("redis.err"), "redis-server", err)) {
+        awaitPong(redis, port);
+        List<String> policy = Resp.list(Resp.call(port, "CONFIG", "GET", "appendfsync"));
+        if (!policy.equals(List.of("appendfsync", fsync))) {
+          throw new IllegalStateException("redis-server reports appendfsync " + policy + ", not " + fsync);
+        }
+        m = measure(benchmark, port, dir);
+        requireBenchmarkKey(port, "redis-server");
+      }
+      String durability = fsync.equals("always") ? "every write fsynced to the AOF before the reply"
+          : "AOF fsynced once a second: up to about 1 s of acknowledged writes can be lost";
+      String shown = String.join(" ", flags.stream().map(f -> f.isEmpty() ? "''" : f).toList())
+          .replace("--port " + port, "--port PORT");
+      String what = String.format(Locale.ROOT, "redis-server %s %s --dir TMP (%s)", serverVersion, shown, durability);
+      if (fsync.equals("always")) {
+        return List.of(
+            row(REDIS_ALWAYS_SET, m.set(), what + "; SET: " + load(benchmarkVersion)),
+            row(REDIS_GET, m.get(), what + "; GET (after the SETs of the same run): " + load(benchmarkVersion)));
+      }
+      return List.of(row(REDIS_EVERYSEC_SET, m.set(), what + "; SET: " + load(benchmarkVersion) + String.format(
+          Locale.ROOT, "; GET in the same run: %,.0f requests/s", m.get().rps())));
+    } finally {
+      WorkDir.delete(dir);
+    }
+  }
+
+  private record Measured(RedisBenchmarkCsv.Row set, RedisBenchmarkCsv.Row get) {}
+
+  /** A warm-up run (not counted), then the measured one; both {@code -t set,get}. */
+  private Measured measure(Path benchmark, int port, Path dir) throws Exception {
+    benchmark(benchmark, port, plan.respWarmupRequests(), dir, "warmup");
+    String csv = benchmark(benchmark, port, plan.respRequests(), dir, "measured");
+    Map<String, RedisBenchmarkCsv.Row> rows = RedisBenchmarkCsv.parse(csv);
+    RedisBenchmarkCsv.Row set = rows.get("SET");
+    RedisBenchmarkCsv.Row get = rows.get("GET");
+    if (set == null || get == null) {
+      throw new IllegalStateException("redis-benchmark printed no SET or no GET row: <" + csv.strip() + ">");
+    }
+    return new Measured(set, get);
+  }
+
+  private String benchmark(Path benchmark, int port, int requests, Path dir, String label) throws Exception {
+    List<String> command = List.of(benchmark.toString(), "-h", LOOPBACK, "-p", Integer.toString(port), "-c",
+        Integer.toString(CLIENTS), "-n", Integer.toString(requests), "-t", "set,get", "--csv");
+    Path out = dir.resolve("benchmark-" + label + ".csv");
+    Path errFile = dir.resolve("benchmark-" + label + ".err");
+    try (Child b = Child.start(new ProcessBuilder(command), out, errFile, "redis-benchmark", err)) {
+      int code = b.awaitExit(BENCHMARK_TIMEOUT);
+      String text = Files.readString(out, StandardCharsets.UTF_8);
+      if (code != 0) {
+        throw new IllegalStateException(String.join(" ", command) + " exited " + code + ": <" + text.strip() + "> <"
+            + Files.readString(errFile, StandardCharsets.UTF_8).strip() + ">");
+      }
+      return text;
+    }
+  }
+
+  private String load(String benchmarkVersion) {
+    return String.format(Locale.ROOT,
+        "%s -h %s -c %d -n %d -t set,get --csv after a warm-up run of -n %d (not counted); 3-byte values"
+            + " (-d default), one key %s (no -r); ops_per_s = its requests/s, p50/p99 from its CSV (ms), no p99.9",
+        benchmarkVersion, LOOPBACK, CLIENTS, plan.respRequests(), plan.respWarmupRequests(), BENCHMARK_KEY);
+  }
+
+  private static ScenarioResult row(String name, RedisBenchmarkCsv.Row r, String notes) {
+    return new ScenarioResult(name, r.rps(), r.p50Ms() == null ? null : r.p50Ms() * 1000,
+        r.p99Ms() == null ? null : r.p99Ms() * 1000, null, CLIENTS, notes);
+  }
+
+  @FunctionalInterface
+  private interface Group {
+    List<ScenarioResult> run() throws Exception;
+  }
+
+  /** A server's scenarios; if it fails, each of them is a FAILED line and the other servers still run. */
+  private List<ScenarioResult> guarded(List<String> names, Group group) {
+    try {
+      return group.run();
+    } catch (Exception e) {
+      err.println("bench: " + String.join(", ", names) + " failed: " + e);
+      e.printStackTrace(err);
+      return names.stream().map(n -> ScenarioResult.failed(n, CLIENTS, e.toString())).toList();
+    }
+  }
+
+  private List<String> chosen(String... names) {
+    return Stream.of(names).filter(selected::contains).toList();
+  }
+
+  private void skip(List<String> names, String why) {
+    if (!names.isEmpty()) {
+      String line = String.join(", ", names) + ": " + why;
+      err.println("bench: skipping " + line);
+      skipped.accept(line);
+    }
+  }
+
+  /** Warns when a source of the kv program is newer than kv.jar: the server measured is not the code in the tree. */
+  private void warnIfStale(Path kvJar) throws IOException {
+    FileTime built = Files.getLastModifiedTime(kvJar);
+    for (String module : List.of("kv-actors", "kv-server", "kv-cli")) {
+      Path sources = home.resolve(module).resolve("src/main");
+      if (!Files.isDirectory(sources)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.walk(sources)) {
+        Optional<Path> newer = files.filter(Files::isRegularFile).filter(f -> {
+          try {
+            return Files.getLastModifiedTime(f).compareTo(built) > 0;
+          } catch (IOException e) {
+            return false;
+          }
+        }).findFirst();
+        if (newer.isPresent()) {
+          err.println("bench: WARNING: " + home.relativize(newer.get()) + " is newer than " + home.relativize(kvJar)
+              + "; the RESP scenarios measure the jar (rebuild: mvn -B -pl kv-cli -am package)");
+          return;
+        }
+      }
+    }
+  }
+
+  /** redis-benchmark's SETs reached the store: its key holds a 3-byte value. */
+  private static void requireBenchmarkKey(int port, String server) throws IOException {
+    Object value = Resp.call(port, "GET", BENCHMARK_KEY);
+    if (!(value instanceof byte[] b) || b.length != 3) {
+      throw new IllegalStateException(server + ": GET " + BENCHMARK_KEY + " after the benchmark gave " + value);
+    }
+  }
+
+  private static void awaitPong(Child child, int port) throws Exception {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (true) {
+      child.requireAlive();
+      try {
+        Object reply = Resp.call(port, "PING");
+        if ("PONG".equals(reply)) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(child.what() + " did not answer PING on port " + port + " within "
+            + START_TIMEOUT.toSeconds() + " s; " + child.output());
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static Optional<Path> onPath(String tool) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return Optional.empty();
+    }
+    return Stream.of(path.split(File.pathSeparator)).filter(d -> !d.isEmpty()).map(d -> Path.of(d, tool))
+        .filter(Files::isExecutable).findFirst();
+  }
+
+  /** The first line a tool prints for these arguments (its version). */
+  private static String firstLine(Path tool, String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(tool.toString());
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException(String.join(" ", command) + " did not finish within 30 s");
+    }
+    return new String(out, StandardCharsets.UTF_8).strip().lines().findFirst().orElse(tool.getFileName().toString());
+  }
+
+  /**
+   * A process started here: stdout and stderr go to files (no pipe can fill up), a shutdown hook kills
+   * it if the benchmark JVM exits first, and {@link #close()} stops it and anything it started.
+   */
+  private static final class Child implements AutoCloseable {
+    private final Process process;
+    private final String what;
+    private final Path out;
+    private final Path errFile;
+    private final PrintStream log;
+    private final Thread hook;
+
+    private Child(Process process, String what, Path out, Path errFile, PrintStream log) {
+      this.process = process;
+      this.what = what;
+      this.out = out;
+      this.errFile = errFile;
+      this.log = log;
+      this.hook = new Thread(() -> {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+      }, "bench-stop-" + what);
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    static Child start(ProcessBuilder pb, Path out, Path errFile, String what, PrintStream log) throws IOException {
+      pb.redirectOutput(out.toFile()).redirectError(errFile.toFile())
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      return new Child(pb.start(), what, out, errFile, log);
+    }
+
+    String what() {
+      return what;
+    }
+
+    /** Waits until stdout has a line matching {@code pattern}; returns its first group as a number. */
+    int awaitLine(Pattern pattern, Duration timeout) throws Exception {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        Matcher m = pattern.matcher(Files.readString(out, StandardCharsets.UTF_8));
+        if (m.find()) {
+          return Integer.parseInt(m.group(1));
+        }
+        requireAlive();
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(what + " printed no line matching /" + pattern + "/ within "
+              + timeout.toSeconds() + " s; " + output());
+        }
+        Thread.sleep(50);
+      }
+    }
+
+    void requireAlive() throws IOException {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(what + " exited " + process.exitValue() + " early; " + output());
+      }
+    }
+
+    int awaitExit(Duration timeout) throws Exception {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException(what + " did not finish within " + timeout.toSeconds() + " s");
+      }
+      return process.exitValue();
+    }
+
+    String output() throws IOException {
+      return "stdout <" + tail(out) + ">, stderr <" + tail(errFile) + ">";
+    }
+
+    private static String tail(Path file) throws IOException {
+      String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8).strip() : "";
+      return text.length() <= 2000 ? text : "..." + text.substring(text.length() - 2000);
+    }
+
+    /** SIGTERM, then SIGKILL if it has not exited within the stop timeout; then the same for its descendants. */
+    @Override
+    public void close() {
+      List<ProcessHandle> descendants = process.descendants().toList();
+      try {
+        if (process.isAlive()) {
+          process.destroy();
+          if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            log.println("bench: " + what + " did not stop within " + STOP_TIMEOUT.toSeconds()
+                + " s of SIGTERM; killing it");
+            process.destroyForcibly();
+            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+              log.println("bench: WARNING: " + what + " (pid " + process.pid() + ") is still running after SIGKILL");
+            }
+          }
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+      for (ProcessHandle d : descendants) {
+        if (d.isAlive()) {
+          d.destroyForcibly();
+        }
+      }
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down: the hook runs anyway
+      }
+    }
+  }
+
+  /** Just enough of RESP2 to send one command on a fresh connection and read its reply. */
+  static final class Resp {
+    private Resp() {}
+
+    /** The reply: a String (simple string), byte[] (bulk string), Long, List (array) or null; an error throws. */
+    static Object call(int port, String... args) throws IOException {
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(LOOPBACK, port), 1000);
+        socket.setSoTimeout(5000);
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        request.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+        for (String a : args) {
+          byte[] b = a.getBytes(StandardCharsets.UTF_8);
+          request.writeBytes(("$" + b.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+          request.writeBytes(b);
+          request.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        }
+        OutputStream os = socket.getOutputStream();
+        os.write(request.toByteArray());
+        os.flush();
+        return read(new BufferedInputStream(socket.getInputStream()));
+      }
+    }
+
+    static String bulk(Object reply) {
+      if (!(reply instanceof byte[] b)) {
+        throw new IllegalStateException("expected a bulk string, got " + reply);
+      }
+      return new String(b, StandardCharsets.UTF_8);
+    }
+
+    static List<String> list(Object reply) {
+      if (!(reply instanceof List<?> l)) {
+        throw new IllegalStateException("expected an array, got " + reply);
+      }
+      return l.stream().map(x -> x instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(x))
+          .toList();
+    }
+
+    static Object read(InputStream in) throws IOException {
+      int type = in.read();
+      String line = line(in);
+      switch (type) {
+        case '+':
+          return line;
+        case '-':
+          throw new IOException("error reply: " + line);
+        case ':':
+          return Long.parseLong(line);
+        case '$': {
+          int n = Integer.parseInt(line);
+          if (n < 0) {
+            return null;
+          }
+          byte[] b = in.readNBytes(n);
+          if (b.length != n || in.read() != '\r' || in.read() != '\n') {
+            throw new IOException("truncated bulk string");
+          }
+          return b;
+        }
+        case '*': {
+          int n = Integer.parseInt(line);
+          if (n < 0) {
+            return null;
+          }
+          List<Object> items = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            items.add(read(in));
+          }
+          return items;
+        }
+        default:
+          throw new IOException("not a RESP reply: type byte " + type);
+      }
+    }
+
+    private static String line(InputStream in) throws IOException {
+      ByteArrayOutputStream b = new ByteArrayOutputStream();
+      int c;
+      while ((c = in.read()) != '\r') {
+        if (c < 0) {
+          throw new IOException("connection closed mid-reply");
+        }
+        b.write(c);
+      }
+      if (in.read() != '\n') {
+        throw new IOException("CR without LF");
+      }
+      return b.toString(StandardCharsets.UTF_8);
+    }
+  }
+}
