@@ -162,13 +162,11 @@ class RouterTest {
         set(router, "stalled", "x");
         return null;
       });
-      long start = System.nanoTime();
       set(router, "held", "y");
       StatusReply<KeyValueStore.Stored> first = stored.receiveMessage(Duration.ofSeconds(3));
       assertTrue(first.isError());
       assertInstanceOf(KvException.Unavailable.class, first.getError());
       assertTrue(first.getError().getMessage().contains("being reset"), first.getError().getMessage());
-      assertTrue(System.nanoTime() - start < Duration.ofSeconds(3).toNanos());
     } finally {
       hooks.release.countDown();
     }
