@@ -39,6 +39,16 @@ class FileWriterTest {
         "writer-" + System.nanoTime(), DispatcherSelector.blocking());
   }
 
+  /** A writer on {@code settings}' directory persists {@code mutations}, then stops. */
+  private void persistAndStop(KvSettings settings, Mutation... mutations) {
+    TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
+    ActorRef<FileWriter.Command> writer =
+        spawnWriter(settings, parent, testKit.createTestProbe(), FaultHooks.NONE);
+    parent.expectMessageClass(KeyValueStore.Recovered.class);
+    persist(writer, parent, mutations);
+    testKit.stop(writer);
+  }
+
   /** Appends {@code mutations} as seq 0.. and waits until the writer has persisted them all. */
   private static void persist(ActorRef<FileWriter.Command> writer, TestProbe<KeyValueStore.Command> parent,
       Mutation... mutations) {
@@ -122,11 +132,7 @@ class FileWriterTest {
   void cutsATornTailWithAWarningNamingFileOffsetAndBytes() throws IOException {
     KvSettings settings = KvSettings.defaults(dir);
     TestProbe<Router.Command> router = testKit.createTestProbe();
-    TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
-    ActorRef<FileWriter.Command> writer = spawnWriter(settings, parent, router, FaultHooks.NONE);
-    parent.expectMessageClass(KeyValueStore.Recovered.class);
-    persist(writer, parent, put("a", "1"), put("b", "2"));
-    testKit.stop(writer);
+    persistAndStop(settings, put("a", "1"), put("b", "2"));
     Path log = Filenames.log(dir, 1);
     long length;
     try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "rw")) {
@@ -149,12 +155,8 @@ class FileWriterTest {
   void refusesToStartOnACorruptRecordNamingFileAndOffset() throws IOException {
     KvSettings settings = KvSettings.defaults(dir);
     TestProbe<Router.Command> router = testKit.createTestProbe();
-    TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
-    ActorRef<FileWriter.Command> writer = spawnWriter(settings, parent, router, FaultHooks.NONE);
-    parent.expectMessageClass(KeyValueStore.Recovered.class);
-    persist(writer, parent, put("k0", "value 0"), put("k1", "value 1"), put("k2", "value 2"), put("k3", "value 3"),
-        put("k4", "value 4"));
-    testKit.stop(writer);
+    persistAndStop(settings, put("k0", "value 0"), put("k1", "value 1"), put("k2", "value 2"),
+        put("k3", "value 3"), put("k4", "value 4"));
     try (RandomAccessFile f = new RandomAccessFile(Filenames.log(dir, 1).toFile(), "rw")) {
       f.seek(20);
       int b = f.read();

@@ -143,12 +143,7 @@ class KvProgramTest {
     Path log = dataDir.resolve("log-0000000001.kvl");
     assertTrue(Files.size(log) > 200, "the log holds 20 records");
     // 8-byte file header, then [int len][int crc][payload]: offset 20 is inside the first payload.
-    try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "rw")) {
-      file.seek(20);
-      int b = file.read();
-      file.seek(20);
-      file.write(b ^ 0x5A);
-    }
+    flipBits(log, 20, 0x5A);
 
     Result get = KvProgram.run(dataDir, "get", "load-5");
 
@@ -168,12 +163,7 @@ class KvProgramTest {
     assertOk(KvProgram.run(dataDir, "load", "--count", "20"));
     Path log = dataDir.resolve("log-0000000001.kvl");
     long size = Files.size(log);
-    try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "rw")) {
-      file.seek(size / 2);
-      int b = file.read();
-      file.seek(size / 2);
-      file.write(b ^ 0x5A);
-    }
+    flipBits(log, size / 2, 0x5A);
     byte[] damaged = Files.readAllBytes(log);
     assertEquals(3, KvProgram.run(dataDir, "get", "load-0").exitCode());
 
@@ -210,12 +200,7 @@ class KvProgramTest {
     Path snapshot = store.resolve("snapshot.kvs");
     assertTrue(Files.exists(snapshot), "the load compacted the log into a snapshot");
     long size = Files.size(snapshot);
-    try (RandomAccessFile file = new RandomAccessFile(snapshot.toFile(), "rw")) {
-      file.seek(size / 2);
-      int b = file.read();
-      file.seek(size / 2);
-      file.write(b ^ 0x01);
-    }
+    flipBits(snapshot, size / 2, 0x01);
 
     Result get = KvProgram.run(store, "get", "load-1");
 
@@ -299,6 +284,16 @@ class KvProgramTest {
         "KV_DATA_DIR=" + dataDir);
     assertOk(fromEnv);
     assertEquals("b\n", fromEnv.out());
+  }
+
+  /** XORs the byte at {@code offset} of {@code file} with {@code mask}: damage a crash cannot explain. */
+  private static void flipBits(Path file, long offset, int mask) throws IOException {
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.seek(offset);
+      int b = f.read();
+      f.seek(offset);
+      f.write(b ^ mask);
+    }
   }
 
   private static void assertOk(Result result) {
