@@ -2,9 +2,15 @@ package dev.kvactors;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 
-/** Continuations of Pekko's ask replies without a thread hop. */
+/**
+ * Continuations of Pekko's ask replies without a thread hop, and the executor for the work that
+ * must not run on the store's thread.
+ */
 public final class Futures {
   private Futures() {}
 
@@ -17,6 +23,16 @@ public final class Futures {
    */
   public static <T> CompletableFuture<T> direct(CompletionStage<T> stage) {
     return direct(stage, Function.identity());
+  }
+
+  /**
+   * The dispatcher {@code kv.listing-dispatcher}, for work whose cost grows with the number of keys
+   * or is shaped by a caller (filtering, glob matching, sorting, paging over a {@link KeySet}). A
+   * reply of the store completes on the store's own thread; such work is attached with
+   * {@code thenApplyAsync(..., Futures.listing(system))}, so it never delays the store.
+   */
+  public static Executor listing(ActorSystem<?> system) {
+    return system.dispatchers().lookup(DispatcherSelector.fromConfig("kv.listing-dispatcher"));
   }
 
   /** As {@link #direct(CompletionStage)}, failing with {@code mapError} of the stage's error. */

@@ -5,11 +5,11 @@ import static java.util.Objects.requireNonNull;
 import dev.kvactors.storage.Mutation;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -28,7 +28,10 @@ import org.apache.pekko.pattern.StatusReply;
  * {@code Set} or {@code Delete} is sent to the writer and applied to the map, and answered, when
  * the writer confirms it per the durability mode ({@code async}: at once), so a reader never sees
  * a change that is not yet acknowledged. {@code Get} is answered from memory, after the writes of
- * its key that came before it are confirmed; {@code Keys} from memory at once.
+ * its key that came before it are confirmed; {@code Keys} with the immutable {@link KeySet}, after
+ * every write taken before it is confirmed (so a caller's listing sees its own earlier writes).
+ * Nothing here costs time in the number of keys or in what a caller asks: counting is O(1), and
+ * filtering, matching, sorting and paging run on the caller's thread over the {@link KeySet}.
  */
 public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command> {
 
@@ -66,8 +69,11 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     }
   }
 
-  /** The keys starting with {@code prefix} (empty for all), sorted. */
-  public record Keys(String prefix, ActorRef<StatusReply<KeyList>> replyTo) implements Request {
+  /**
+   * The store's keys as an immutable {@link KeySet}, once every write taken before this request is
+   * confirmed (or has failed): O(1) on the store, whatever the number of keys.
+   */
+  public record Keys(ActorRef<StatusReply<KeySet>> replyTo) implements Request {
     @Override
     public void reject(KvException error) {
       replyTo.tell(StatusReply.error(error));
@@ -82,7 +88,6 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     }
   }
 
-  /** The value of {@code key}, if any. The array is the store's own: do not modify it. */
   /**
    * Answered once every change sent before it has been written and forced to the device, in any
    * durability mode: a barrier for shutdown and for callers of {@code async} mode.
@@ -94,6 +99,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     }
   }
 
+  /** The value of {@code key}, if any. The array is the store's own: do not modify it. */
   public record Value(String key, Optional<byte[]> value) {}
 
   /** When a {@link Set} applies. */
@@ -112,8 +118,6 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   public record Stored(String key, boolean applied, Optional<byte[]> previous) {}
 
   public record Deleted(String key, boolean existed) {}
-
-  public record KeyList(List<String> keys) {}
 
   public record Ready(int keys) {}
 
@@ -143,6 +147,13 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private enum Tick implements Command {
     INSTANCE
   }
+
+  /** The key set of the recovered map, built off the actor's thread. */
+  private record Indexed(ActorRef<FileWriter.Command> writer, Map<String, byte[]> entries, KeySet keys,
+      Throwable error) implements Command {}
+
+  /** A listing waiting for the writes taken before it (sequence numbers up to {@code afterSeq}). */
+  private record WaitingListing(long afterSeq, Keys request) {}
 
   private record Pending(long seq, Mutation mutation, Request request) {}
 
@@ -175,8 +186,20 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     return Behaviors.receive(Command.class)
         .onMessageEquals(Tick.INSTANCE, () -> beat(router, ctx))
         .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
-        .onMessage(Recovered.class, r -> r.writer().equals(writer), r ->
-            stash.unstashAll(new KeyValueStore(ctx, settings, router, writer, r.entries(), hooks)))
+        .onMessage(Recovered.class, r -> r.writer().equals(writer), r -> {
+          // Indexing a million keys takes a second: not on this thread, which must keep beating.
+          Map<String, byte[]> entries = r.entries();
+          ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> KeySet.of(entries.keySet()),
+                  Futures.listing(ctx.getSystem())),
+              (keys, error) -> new Indexed(writer, entries, keys, error));
+          return Behaviors.same();
+        })
+        .onMessage(Indexed.class, i -> i.writer().equals(writer), i -> {
+          if (i.error() != null) {
+            throw new IllegalStateException("indexing the recovered keys failed", i.error());
+          }
+          return stash.unstashAll(new KeyValueStore(ctx, settings, router, writer, i.entries(), i.keys(), hooks));
+        })
         .onMessage(RecoveryFailed.class, r -> r.writer().equals(writer), r -> {
           stash.forEach(c -> rejectIfRequest(c, r.error()));
           stash.clear();
@@ -236,6 +259,9 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private final ActorRef<FileWriter.Command> writer;
   private final FaultHooks hooks;
   private final Map<String, byte[]> map;
+  /** The keys of {@code map}: changed with it, handed out to listings. */
+  private KeySet keys;
+  private final ArrayDeque<WaitingListing> waitingListings = new ArrayDeque<>();
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private final Map<String, PendingKey> pendingByKey = new HashMap<>();
   private long nextSeq;
@@ -244,13 +270,14 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private boolean stopping;
 
   private KeyValueStore(ActorContext<Command> ctx, KvSettings settings, ActorRef<Router.Command> router,
-      ActorRef<FileWriter.Command> writer, Map<String, byte[]> map, FaultHooks hooks) {
+      ActorRef<FileWriter.Command> writer, Map<String, byte[]> map, KeySet keys, FaultHooks hooks) {
     super(ctx);
     this.hooks = requireNonNull(hooks, "hooks is null");
     this.heartbeat = new HeartbeatSender(router, ActorKind.STORE, ctx.getSelf(), settings.heartbeatInterval());
     this.settings = requireNonNull(settings, "settings is null");
     this.writer = requireNonNull(writer, "writer is null");
     this.map = requireNonNull(map, "map is null");
+    this.keys = requireNonNull(keys, "keys is null");
   }
 
   @Override
@@ -269,6 +296,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
         .onMessageEquals(Stop.INSTANCE, this::onStop)
         .onMessage(Recovered.class, m -> this)
         .onMessage(RecoveryFailed.class, m -> this)
+        .onMessage(Indexed.class, m -> this)
         .onSignal(PostStop.class, s -> onStopped("the store was stopped"))
         .onSignal(PreRestart.class, s -> onStopped("the store was restarted"))
         .build();
@@ -371,6 +399,11 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private void apply(Mutation mutation, Request request) {
     byte[] before = map.get(mutation.key());
     mutation.applyTo(map);
+    if (before == null && mutation instanceof Mutation.Put) {
+      keys = keys.with(mutation.key());
+    } else if (before != null && mutation instanceof Mutation.Remove) {
+      keys = keys.without(mutation.key());
+    }
     if (request instanceof Set set) {
       set.replyTo().tell(StatusReply.success(new Stored(set.key(), true, Optional.ofNullable(before))));
     } else if (request instanceof Delete delete) {
@@ -387,19 +420,23 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     }
   }
 
-  private Behavior<Command> onKeys(Keys keys) {
+  private Behavior<Command> onKeys(Keys request) {
     hooks.beforeRequest();
     heartbeat.beatIfDue();
-    String prefix = keys.prefix() == null ? "" : keys.prefix();
-    List<String> found = new ArrayList<>();
-    for (String key : map.keySet()) {
-      if (key.startsWith(prefix)) {
-        found.add(key);
-      }
+    if (pending.isEmpty()) {
+      request.replyTo().tell(StatusReply.success(keys));
+    } else {
+      waitingListings.add(new WaitingListing(nextSeq - 1, request));
     }
-    Collections.sort(found);
-    keys.replyTo().tell(StatusReply.success(new KeyList(found)));
     return this;
+  }
+
+  /** Answers the listings whose earlier writes are all settled (confirmed or failed). */
+  private void releaseListings() {
+    while (!waitingListings.isEmpty()
+        && (pending.isEmpty() || waitingListings.peek().afterSeq() < pending.peek().seq())) {
+      waitingListings.poll().request().replyTo().tell(StatusReply.success(keys));
+    }
   }
 
   private Behavior<Command> onAwaitReady(AwaitReady ready) {
@@ -425,6 +462,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       apply(p.mutation(), p.request());
       settle(p.mutation().key());
     }
+    releaseListings();
     return this;
   }
 
@@ -472,6 +510,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       p.request().reject(error);
       settle(p.mutation().key());
     }
+    releaseListings();
   }
 
   private KvException checkKey(String key) {

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -32,12 +33,14 @@ public final class KvStore implements AutoCloseable {
   private final ActorRef<Router.Command> router;
   private final KvSettings settings;
   private final boolean ownsSystem;
+  private final Executor listing;
 
   private KvStore(ActorSystem<?> system, KvSettings settings, boolean ownsSystem) {
     this.system = requireNonNull(system, "system is null");
     this.settings = requireNonNull(settings, "settings is null");
     this.router = KvExtension.get(system).router();
     this.ownsSystem = ownsSystem;
+    this.listing = Futures.listing(system);
   }
 
   /** Opens the store described by {@code config}'s {@code kv} section, in an actor system of its own. */
@@ -113,11 +116,15 @@ public final class KvStore implements AutoCloseable {
         .thenApply(KeyValueStore.Deleted::existed);
   }
 
-  /** The keys that start with {@code prefix}, sorted. */
+  /**
+   * The keys that start with {@code prefix}, sorted; they include every write this caller saw
+   * acknowledged before calling. The store hands out its immutable key set at once; the filtering
+   * and sorting (O(n) and O(m log m) for n keys and m matches) run on {@code kv.listing-dispatcher},
+   * never on the store's thread, and the stage completes there.
+   */
   public CompletionStage<List<String>> keys(String prefix) {
-    return ask((ActorRef<StatusReply<KeyValueStore.KeyList>> r) -> new KeyValueStore.Keys(prefix, r),
-        settings.requestTimeout())
-        .thenApply(KeyValueStore.KeyList::keys);
+    return ask((ActorRef<StatusReply<KeySet>> r) -> new KeyValueStore.Keys(r), settings.requestTimeout())
+        .thenApplyAsync(keys -> keys.sorted(prefix), listing);
   }
 
   public KvSettings settings() {

@@ -29,7 +29,7 @@ class KeyValueStoreTest {
   private final TestProbe<StatusReply<KeyValueStore.Value>> values = testKit.createTestProbe();
   private final TestProbe<StatusReply<KeyValueStore.Stored>> stored = testKit.createTestProbe();
   private final TestProbe<StatusReply<KeyValueStore.Deleted>> deleted = testKit.createTestProbe();
-  private final TestProbe<StatusReply<KeyValueStore.KeyList>> keyLists = testKit.createTestProbe();
+  private final TestProbe<StatusReply<KeySet>> keyLists = testKit.createTestProbe();
   private final TestProbe<StatusReply<KeyValueStore.Ready>> ready = testKit.createTestProbe();
 
   @AfterAll
@@ -90,10 +90,27 @@ class KeyValueStoreTest {
     for (String k : List.of("user:2", "user:1", "order:1", "user:10")) {
       set(store, k, "x");
     }
-    store.tell(new KeyValueStore.Keys("user:", keyLists.ref()));
-    assertEquals(List.of("user:1", "user:10", "user:2"), keyLists.receiveMessage().getValue().keys());
-    store.tell(new KeyValueStore.Keys("", keyLists.ref()));
-    assertEquals(4, keyLists.receiveMessage().getValue().keys().size());
+    store.tell(new KeyValueStore.Keys(keyLists.ref()));
+    KeySet keys = keyLists.receiveMessage().getValue();
+    assertEquals(List.of("user:1", "user:10", "user:2"), keys.sorted("user:"));
+    assertEquals(4, keys.size());
+  }
+
+  @Test
+  void answersAListingAfterTheWritesTakenBeforeItAndNeverWithAnUnconfirmedOne() {
+    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), FaultHooks.NONE);
+    TestProbe<Object> replies = testKit.createTestProbe();
+    for (int i = 0; i < 50; i++) {
+      store.tell(new KeyValueStore.Set("pipelined:" + i, bytes("v"), replies.ref().narrow()));
+    }
+    store.tell(new KeyValueStore.Keys(replies.ref().narrow()));
+    for (int i = 0; i < 50; i++) {
+      Object reply = replies.receiveMessage();
+      assertTrue(reply instanceof StatusReply<?> r && r.getValue() instanceof KeyValueStore.Stored, reply.toString());
+    }
+    Object listing = replies.receiveMessage();
+    assertTrue(listing instanceof StatusReply<?> r && r.getValue() instanceof KeySet, listing.toString());
+    assertEquals(50, ((KeySet) ((StatusReply<?>) listing).getValue()).size());
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.kvactors.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.kvactors.Futures;
+import dev.kvactors.KeySet;
 import dev.kvactors.KeyValueStore;
 import dev.kvactors.KvException;
 import dev.kvactors.KvSettings;
@@ -15,7 +16,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,9 +25,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -69,11 +69,11 @@ final class CommandHandler {
   private final ServerStats stats;
   private final Duration timeout;
   private final long clientId;
+  /** Where KEYS and SCAN match and page, off the store's thread. */
+  private final Executor listing;
   private boolean authenticated;
   private boolean closing;
   private String clientName;
-  /** Completes when every write this connection sent so far is answered. */
-  private CompletableFuture<Void> writesDone = CompletableFuture.completedFuture(null);
 
   CommandHandler(RespServer server, long clientId) {
     this.server = requireNonNull(server, "server is null");
@@ -84,6 +84,7 @@ final class CommandHandler {
     this.stats = server.stats();
     this.timeout = kv.requestTimeout();
     this.clientId = clientId;
+    this.listing = Futures.listing(server.system());
     this.authenticated = settings.password().isEmpty();
   }
 
@@ -143,7 +144,7 @@ final class CommandHandler {
         return scan(args);
       case "DBSIZE":
         arity(args, 1, 1);
-        return afterWrites(() -> listKeys("")).thenApply(keys -> new Reply.Int(keys.size()));
+        return keySet().thenApply(keys -> new Reply.Int(keys.size())); // O(1)
       case "INFO":
         return info(args);
       case "PING":
@@ -203,7 +204,6 @@ final class CommandHandler {
     }
     KeyValueStore.Condition when = condition;
     CompletionStage<KeyValueStore.Stored> stored = ask(r -> new KeyValueStore.Set(key, value, when, r));
-    trackWrite(stored);
     boolean previous = returnPrevious;
     return stored.thenApply(s -> previous ? Reply.bulkOrNull(s.previous().orElse(null))
         : s.applied() ? Reply.OK : Reply.NULL_BULK);
@@ -213,7 +213,6 @@ final class CommandHandler {
     List<CompletionStage<KeyValueStore.Deleted>> deletes = new ArrayList<>(keys.size());
     for (String key : keys) {
       CompletionStage<KeyValueStore.Deleted> deleted = ask(r -> new KeyValueStore.Delete(key, r));
-      trackWrite(deleted);
       deletes.add(deleted);
     }
     return all(deletes).thenApply(list -> new Reply.Int(list.stream().filter(KeyValueStore.Deleted::existed).count()));
@@ -244,22 +243,34 @@ final class CommandHandler {
       String key = keys.get(i);
       byte[] value = args.get(2 + 2 * i);
       CompletionStage<KeyValueStore.Stored> stored = ask(r -> new KeyValueStore.Set(key, value, r));
-      trackWrite(stored);
       sets.add(stored);
     }
     return all(sets).thenApply(done -> Reply.OK);
   }
 
+  /**
+   * {@code KEYS pattern}: the store hands out its immutable key set in O(1); the match over every
+   * key runs on {@code kv.listing-dispatcher}, never on the store's thread. Keys come in scan order.
+   */
   private CompletionStage<Reply> keysMatching(Glob glob) {
-    return afterWrites(() -> listKeys(glob.literalPrefix())).thenApply(keys -> new Reply.Multi(
-        keys.stream().filter(glob::matches).map(Reply::bulk).toList()));
+    return keySet().thenApplyAsync(keys -> {
+      List<Reply> found = new ArrayList<>();
+      for (String key : keys) {
+        if (glob.matches(key)) {
+          found.add(Reply.bulk(key));
+        }
+      }
+      return new Reply.Multi(found);
+    }, listing);
   }
 
   /**
    * {@code SCAN cursor [MATCH pattern] [COUNT n] [TYPE string]}. Keys are visited in the order of a
-   * 62-bit hash of the key; the cursor is the hash to go on from. So a key present during the whole
-   * scan is returned exactly once (keys whose hashes collide are returned together), whatever is
-   * added or removed meanwhile. Each call lists the keys of the pattern's literal prefix.
+   * 62-bit hash of the key ({@link KeySet#scanHash}); the cursor is the hash to go on from, so a key
+   * present during the whole scan is returned exactly once, whatever is added or removed meanwhile,
+   * and cursor 0 ends the scan. As in Redis, a step looks at about COUNT keys (default 10) and
+   * returns those that match, possibly none; each step costs O(log n + COUNT), off the store's
+   * thread.
    */
   private CompletionStage<Reply> scan(List<byte[]> args) {
     long cursor;
@@ -268,7 +279,7 @@ final class CommandHandler {
     } catch (NumberFormatException e) {
       throw new CommandError(Reply.err("invalid cursor"));
     }
-    Glob glob = new Glob("*");
+    Glob glob = null;
     long count = 10;
     boolean strings = true;
     for (int i = 2; i < args.size(); i += 2) {
@@ -292,48 +303,25 @@ final class CommandHandler {
         default -> throw new CommandError(Reply.err("syntax error"));
       }
     }
-    if (!strings || cursor < 0) {
+    if (!strings) {
       return done(new Reply.Multi(List.of(Reply.bulk("0"), Reply.EMPTY_ARRAY)));
     }
     Glob matching = glob;
-    long limit = count;
-    return afterWrites(() -> listKeys(matching.literalPrefix())).thenApply(keys -> {
-      List<Map.Entry<Long, String>> candidates = new ArrayList<>();
-      for (String key : keys) {
-        long hash = scanHash(key);
-        if (hash >= cursor && matching.matches(key)) {
-          candidates.add(Map.entry(hash, key));
-        }
-      }
-      candidates.sort(Map.Entry.comparingByKey(Comparator.naturalOrder()));
-      List<Reply> page = new ArrayList<>();
-      long next = 0;
-      for (int i = 0; i < candidates.size(); i++) {
-        long hash = candidates.get(i).getKey();
-        if (page.size() >= limit && hash != candidates.get(i - 1).getKey()) {
-          next = hash;
-          break;
-        }
-        page.add(Reply.bulk(candidates.get(i).getValue()));
-      }
-      return new Reply.Multi(List.of(Reply.bulk(Long.toUnsignedString(next)), new Reply.Multi(page)));
-    });
+    int limit = (int) Math.min(count, Integer.MAX_VALUE);
+    return keySet().thenApplyAsync(keys -> {
+      KeySet.Page page = keys.scan(cursor, limit, matching == null ? key -> true : matching::matches);
+      return new Reply.Multi(List.of(Reply.bulk(Long.toUnsignedString(page.next())),
+          new Reply.Multi(page.keys().stream().map(Reply::bulk).toList())));
+    }, listing);
   }
 
-  /** A 62-bit FNV-1a hash of the key's UTF-8 bytes, never 0 (cursor 0 starts and ends a scan). */
-  static long scanHash(String key) {
-    long h = 0xcbf29ce484222325L;
-    for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
-      h ^= b & 0xFF;
-      h *= 0x100000001b3L;
-    }
-    h ^= h >>> 29;
-    h = (h & 0x3FFF_FFFF_FFFF_FFFFL);
-    return h == 0 ? 1 : h;
-  }
-
-  private CompletionStage<List<String>> listKeys(String prefix) {
-    return this.<KeyValueStore.KeyList>ask(r -> new KeyValueStore.Keys(prefix, r)).thenApply(KeyValueStore.KeyList::keys);
+  /**
+   * The store's keys, once every write this connection sent before is settled (the store holds a
+   * listing until the writes taken before it are confirmed): a pipelined SET then KEYS sees its own
+   * write. Completes on the store's thread: attach only O(1) work, or go async on {@link #listing}.
+   */
+  private CompletionStage<KeySet> keySet() {
+    return this.<KeySet>ask(KeyValueStore.Keys::new);
   }
 
   // --- server and connection ---
@@ -346,7 +334,7 @@ final class CommandHandler {
     boolean all = sections.isEmpty() || sections.contains("all") || sections.contains("everything")
         || sections.contains("default");
     CompletionStage<Router.Stats> routerStats = AskPattern.ask(router, Router.GetStats::new, timeout, scheduler);
-    CompletionStage<List<String>> keys = afterWrites(() -> listKeys(""));
+    CompletionStage<KeySet> keys = keySet();
     return routerStats.thenCombine(keys, (resets, list) -> {
       StringBuilder out = new StringBuilder();
       if (all || sections.contains("server")) {
@@ -548,19 +536,6 @@ final class CommandHandler {
   private <T> CompletionStage<T> ask(Function<ActorRef<StatusReply<T>>, KeyValueStore.Request> request) {
     return Futures.direct(AskPattern.askWithStatus(router, replyTo -> new Router.KeyValue(request.apply(replyTo)),
         timeout, scheduler));
-  }
-
-  private void trackWrite(CompletionStage<?> write) {
-    CompletableFuture<Void> settled = write.toCompletableFuture().handle((v, e) -> null);
-    writesDone = writesDone.isDone() ? settled : CompletableFuture.allOf(writesDone, settled);
-  }
-
-  /**
-   * Runs {@code request} once this connection's earlier writes are answered: the store lists keys
-   * from what is acknowledged, so a pipelined SET then KEYS sees its own write.
-   */
-  private <T> CompletionStage<T> afterWrites(Supplier<CompletionStage<T>> request) {
-    return writesDone.isDone() ? request.get() : writesDone.thenCompose(v -> request.get());
   }
 
   private static <T> CompletionStage<List<T>> all(List<CompletionStage<T>> stages) {

@@ -1,0 +1,144 @@
+package dev.kvactors;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Predicate;
+import scala.collection.immutable.TreeSet;
+import scala.collection.mutable.Builder;
+import scala.math.Ordering;
+
+/**
+ * The keys of the store at one moment: an immutable, persistent set the key-value actor hands out
+ * in O(1) and changes in O(log n) per added or removed key (a red-black tree that shares all but
+ * one path with the version before it). Everything that costs time in the number of keys or is
+ * shaped by a caller (filtering, matching, sorting, paging) runs on the caller's thread over this
+ * view, never on the actor's.
+ *
+ * <p>Keys are kept in the order of {@link #scanHash}, then of the key itself: a scan cursor is the
+ * hash to go on from, so a scan in steps returns every key present during the whole scan exactly
+ * once, whatever is added or removed meanwhile.
+ */
+public final class KeySet implements Iterable<String> {
+
+  /** One step of a scan: up to about {@code count} keys, and the cursor to go on from (0 at the end). */
+  public record Page(long next, List<String> keys) {}
+
+  private record Entry(long hash, String key) {}
+
+  private static final Ordering<Entry> ORDER = Ordering.comparatorToOrdering(
+      Comparator.comparingLong(Entry::hash).thenComparing(Entry::key));
+
+  static final KeySet EMPTY = new KeySet(new TreeSet<>(ORDER));
+
+  private final TreeSet<Entry> tree;
+
+  private KeySet(TreeSet<Entry> tree) {
+    this.tree = requireNonNull(tree, "tree is null");
+  }
+
+  /** The set of {@code keys}; O(n log n), so for a recovered map it runs off the actor's thread. */
+  static KeySet of(Collection<String> keys) {
+    Builder<Entry, TreeSet<Entry>> builder = TreeSet.newBuilder(ORDER);
+    for (String key : keys) {
+      builder.addOne(new Entry(scanHash(key), key));
+    }
+    return new KeySet(builder.result());
+  }
+
+  KeySet with(String key) {
+    return new KeySet(tree.incl(new Entry(scanHash(key), key)));
+  }
+
+  KeySet without(String key) {
+    return new KeySet(tree.excl(new Entry(scanHash(key), key)));
+  }
+
+  /** O(1). */
+  public int size() {
+    return tree.size();
+  }
+
+  public boolean isEmpty() {
+    return tree.isEmpty();
+  }
+
+  /** The keys in scan order (by hash, not sorted). */
+  @Override
+  public Iterator<String> iterator() {
+    scala.collection.Iterator<Entry> it = tree.iterator();
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return it.hasNext();
+      }
+
+      @Override
+      public String next() {
+        return it.next().key();
+      }
+    };
+  }
+
+  /** The keys that start with {@code prefix} (empty for all), sorted. O(n + m log m) on the caller's thread. */
+  public List<String> sorted(String prefix) {
+    String p = prefix == null ? "" : prefix;
+    List<String> found = new ArrayList<>();
+    for (String key : this) {
+      if (key.startsWith(p)) {
+        found.add(key);
+      }
+    }
+    Collections.sort(found);
+    return found;
+  }
+
+  /**
+   * The keys from {@code cursor} on (0 starts), in scan order: {@code count} keys are looked at
+   * (more only to keep keys of the same hash together) and those {@code filter} accepts are
+   * returned, as Redis's {@code SCAN ... COUNT} bounds the work of a step, not the number of
+   * matches. O(log n + count) plus the filter's cost.
+   */
+  public Page scan(long cursor, int count, Predicate<String> filter) {
+    if (count < 1) {
+      throw new IllegalArgumentException("count must be positive: " + count);
+    }
+    List<String> keys = new ArrayList<>();
+    if (cursor < 0) {
+      return new Page(0, keys); // beyond every hash (62 bits): nothing left
+    }
+    scala.collection.Iterator<Entry> it = tree.iteratorFrom(new Entry(cursor, ""));
+    int looked = 0;
+    long lastHash = -1;
+    while (it.hasNext()) {
+      Entry e = it.next();
+      if (looked >= count && e.hash() != lastHash) {
+        return new Page(e.hash(), keys);
+      }
+      looked++;
+      lastHash = e.hash();
+      if (filter.test(e.key())) {
+        keys.add(e.key());
+      }
+    }
+    return new Page(0, keys);
+  }
+
+  /** A 62-bit FNV-1a hash of the key's UTF-8 bytes, never 0 (cursor 0 starts and ends a scan). */
+  public static long scanHash(String key) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
+      h ^= b & 0xFF;
+      h *= 0x100000001b3L;
+    }
+    h ^= h >>> 29;
+    h = h & 0x3FFF_FFFF_FFFF_FFFFL;
+    return h == 0 ? 1 : h;
+  }
+}
