@@ -156,7 +156,7 @@ class RespServerTest {
         seen.addAll(page.getResult());
         cursor = page.getCursor();
         calls++;
-      } while (!cursor.equals(ScanParams.SCAN_POINTER_START) && calls < 100);
+      } while (!cursor.equals(ScanParams.SCAN_POINTER_START) && calls < 100_000);
       assertEquals(50, seen.size());
       assertTrue(calls >= 7, "calls " + calls);
       assertTrue(jedis.dbSize() >= 53);
