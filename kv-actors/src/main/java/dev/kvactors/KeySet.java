@@ -32,8 +32,13 @@ public final class KeySet implements Iterable<String> {
 
   private record Entry(long hash, String key) {}
 
-  private static final Ordering<Entry> ORDER = Ordering.comparatorToOrdering(
-      Comparator.comparingLong(Entry::hash).thenComparing(Entry::key));
+  private static final Ordering<Entry> ORDER = Ordering.comparatorToOrdering(new Comparator<Entry>() {
+    @Override
+    public int compare(Entry a, Entry b) {
+      int byHash = Long.compare(a.hash(), b.hash());
+      return byHash != 0 ? byHash : a.key().compareTo(b.key());
+    }
+  });
 
   static final KeySet EMPTY = new KeySet(new TreeSet<>(ORDER));
 
@@ -133,9 +138,18 @@ public final class KeySet implements Iterable<String> {
   /** A 62-bit FNV-1a hash of the key's UTF-8 bytes, never 0 (cursor 0 starts and ends a scan). */
   public static long scanHash(String key) {
     long h = 0xcbf29ce484222325L;
-    for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
-      h ^= b & 0xFF;
-      h *= 0x100000001b3L;
+    int n = key.length();
+    for (int i = 0; i < n; i++) {
+      char c = key.charAt(i);
+      if (c < 0x80) {
+        h = (h ^ c) * 0x100000001b3L;
+      } else {
+        // Not ASCII: hash the UTF-8 bytes of the rest (rare; keeps the hash of a key's UTF-8 bytes).
+        for (byte b : key.substring(i).getBytes(StandardCharsets.UTF_8)) {
+          h = (h ^ (b & 0xFF)) * 0x100000001b3L;
+        }
+        break;
+      }
     }
     h ^= h >>> 29;
     h = h & 0x3FFF_FFFF_FFFF_FFFFL;

@@ -80,6 +80,9 @@ final class Glob {
     if (matchesEverything) {
       return true;
     }
+    if (words == 1) {
+      return matchesInOneWord(s);
+    }
     int accept = elements.length;
     long[] state = new long[words];
     long[] next = new long[words];
@@ -106,6 +109,21 @@ final class Glob {
       next = t;
     }
     return (state[accept >>> 6] & (1L << (accept & 63))) != 0;
+  }
+
+  /** {@link #matches} for patterns of at most 63 elements: the state set in one register. */
+  private boolean matchesInOneWord(String s) {
+    long starBits = stars[0];
+    long state = 1L;
+    state |= (state & starBits) << 1;
+    for (int i = 0; i < s.length(); i++) {
+      state = ((state & mask(s.charAt(i))[0]) << 1) | (state & starBits);
+      if (state == 0) {
+        return false;
+      }
+      state |= (state & starBits) << 1;
+    }
+    return (state & (1L << elements.length)) != 0;
   }
 
   /** A star's state also stands after the star (it may match nothing); stars never follow stars. */
