@@ -19,7 +19,9 @@ public final class Futures {
    * {@code whenComplete} on the stage of Pekko's {@code AskPattern} runs on
    * {@code ForkJoinPool.commonPool()}, which on a machine of 2 or fewer CPUs starts a new thread
    * per callback (measured: 72,485 thread starts in 13 s of 64-client writes). Continuations of
-   * the returned future run on a Pekko dispatcher thread unless made async: keep them short.
+   * the returned future run on the thread that answered, often the key-value actor's own, unless
+   * made async: keep them O(1); anything that grows with the number of keys or is shaped by a
+   * caller goes to {@link #listing}.
    */
   public static <T> CompletableFuture<T> direct(CompletionStage<T> stage) {
     return direct(stage, Function.identity());

@@ -27,6 +27,11 @@ import org.apache.pekko.pattern.StatusReply;
  * directory and returns once the directory has been recovered (or throws the reason it could not
  * be); {@link #attach} uses the store of a system the application already runs. Every operation
  * completes with its answer or fails with a {@link KvException}.
+ *
+ * <p>The stages of {@code get}, {@code set} and {@code delete} complete on the store's own thread,
+ * without a thread hop: a non-async continuation ({@code thenApply}, {@code thenAccept}) runs there
+ * and delays every other request while it runs; attach slow work with the {@code ...Async} variants.
+ * {@link #keys} completes on {@code kv.listing-dispatcher}.
  */
 public final class KvStore implements AutoCloseable {
   private final ActorSystem<?> system;
