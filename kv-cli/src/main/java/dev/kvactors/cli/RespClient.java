@@ -94,6 +94,7 @@ final class RespClient implements StoreClient {
     for (Reply element : multi.elements()) {
       keys.add(new String(bulk(element), StandardCharsets.UTF_8));
     }
+    keys.sort(null); // the server answers KEYS in scan order, as Redis does; `kv keys` promises sorted
     return keys;
   }
 
