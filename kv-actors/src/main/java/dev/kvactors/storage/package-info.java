@@ -10,6 +10,7 @@
  * rebuilds the map at start (a torn tail of the newest log is cut; damage anywhere else is a
  * {@link dev.kvactors.storage.CorruptDataException}), {@link dev.kvactors.storage.Compaction} folds
  * old logs into a new snapshot, and {@link dev.kvactors.storage.Repair} salvages a damaged
- * directory. All of it is plain blocking I/O, run off the actor threads.
+ * directory. All of it is plain blocking I/O, run on the blocking-I/O dispatcher, never on the
+ * default one.
  */
 package dev.kvactors.storage;
