@@ -176,6 +176,39 @@ class FileWriterTest {
   }
 
   @Test
+  void refusesToStartWhenTheNewestLogIsMissingAfterACompaction() throws IOException {
+    KvSettings settings = KvSettings.create(com.typesafe.config.ConfigFactory.parseString(
+            "kv.compaction-min-log-bytes = 2 KiB")
+        .withFallback(KvSettings.defaults(dir).toConfig()).withFallback(com.typesafe.config.ConfigFactory.load()));
+    TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
+    ActorRef<FileWriter.Command> writer = spawnWriter(settings, parent, testKit.createTestProbe(), FaultHooks.NONE);
+    parent.expectMessageClass(KeyValueStore.Recovered.class);
+    Mutation[] many = new Mutation[100];
+    for (int i = 0; i < many.length; i++) {
+      many[i] = put("key" + i, "value " + i + " ".repeat(40));
+    }
+    persist(writer, parent, many);
+    testKit.stop(writer);
+    java.util.List<Path> logs;
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+      logs = files.filter(f -> Filenames.logGeneration(f).isPresent()).sorted().toList();
+    }
+    assertTrue(Filenames.logGeneration(logs.get(logs.size() - 1)).getAsLong() > 1, "a new log generation was started");
+    persistAndStop(settings, put("last-write", "important"), new Mutation.Remove("key1"));
+    Path newest;
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+      newest = files.filter(f -> Filenames.logGeneration(f).isPresent()).sorted().reduce((a, b) -> b).orElseThrow();
+    }
+    java.nio.file.Files.delete(newest);
+
+    TestProbe<KeyValueStore.Command> parent2 = testKit.createTestProbe();
+    spawnWriter(settings, parent2, testKit.createTestProbe(), FaultHooks.NONE);
+    String message = parent2.expectMessageClass(KeyValueStore.RecoveryFailed.class).error().getMessage();
+    assertTrue(message.contains(newest.toString()) && message.contains("missing"), message);
+    assertTrue(java.nio.file.Files.notExists(newest), "no new empty log replaces the missing one");
+  }
+
+  @Test
   void aSecondWriterWaitsForTheLockAndOpensOnceTheFirstStops() {
     KvSettings settings = KvSettings.defaults(dir).withLockWait(Duration.ofSeconds(60));
     TestProbe<KeyValueStore.Command> first = testKit.createTestProbe();
