@@ -38,6 +38,11 @@ class CrashPointTest {
       "SNAPSHOT_RENAMED_BEFORE_DIRECTORY_SYNC, 2",
       "COMPACTION_STARTED, 2",
       "COMPACTION_BEFORE_LOG_DELETE, 2",
+      "LOG_CREATED_BEFORE_MANIFEST, 2",
+      "MANIFEST_TEMP_WRITTEN, 2",
+      "MANIFEST_TEMP_WRITTEN, 3",
+      "MANIFEST_RENAMED_BEFORE_DIRECTORY_SYNC, 3",
+      "MANIFEST_RENAMED_BEFORE_DIRECTORY_SYNC, 4",
   })
   void reopensWithoutRepairAndLosesNothingAcknowledged(CrashPoints.Point point, int nth) throws Exception {
     Path data = dir.resolve("data");
