@@ -142,7 +142,16 @@ public final class Recovery {
     for (long g = m.firstLogGeneration(); g <= m.lastLogGeneration(); g++) {
       boolean newest = g == m.lastLogGeneration();
       Path file = Filenames.log(dir, g);
-      LogReplay replay = replay(file, entries, newest && !m.clean() ? Damage.CUT_TORN_TAIL : Damage.REFUSE);
+      LogReplay replay;
+      try {
+        replay = replay(file, entries, newest && !m.clean() ? Damage.CUT_TORN_TAIL : Damage.REFUSE);
+      } catch (CorruptDataException e) {
+        if (newest && m.clean() && e.offset() >= 0) {
+          throw new CorruptDataException(file, e.offset(), e.reason() + " (the store was shut down cleanly, so "
+              + "this is damage, not a torn write)");
+        }
+        throw e;
+      }
       long expected = newest ? m.newestLogLength() : m.sealedLength(g);
       if (expected >= 0 && replay.validLength() != expected) {
         throw new CorruptDataException(file, replay.validLength(), "the log ends after " + replay.validLength()
