@@ -49,7 +49,8 @@ class CrashPointTest {
     Path acks = dir.resolve("acks");
     Files.createFile(acks);
     int exit = runChild(data, point, nth, acks);
-    assertEquals(CrashPoints.EXIT_STATUS, exit, "the child stopped at " + point);
+    assertEquals(CrashPoints.EXIT_STATUS, exit, () -> "the child stopped at " + point + "; its output:\n"
+        + childOutput());
 
     List<String> lines = Files.readAllLines(acks);
     int acknowledged = lines.size();
@@ -97,6 +98,15 @@ class CrashPointTest {
       throw new AssertionError("the child did not finish within 120 s");
     }
     return child.exitValue();
+  }
+
+  private String childOutput() {
+    try {
+      List<String> lines = Files.readAllLines(dir.resolve("child.out"));
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(unreadable: " + e + ")";
+    }
   }
 
   private static void apply(Map<String, byte[]> map, CrashChild.Op op) {

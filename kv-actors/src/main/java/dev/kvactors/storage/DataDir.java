@@ -27,6 +27,7 @@ public final class DataDir implements AutoCloseable {
   private final Recovery.State recovered;
   private final RecordLog firstLog;
   private Manifest manifest; // guarded by this
+  private volatile boolean clean; // manifest.clean(), readable without the lock on every append
 
   private DataDir(Path dir, DataDirLock lock, Recovery.State recovered, RecordLog firstLog, Manifest manifest) {
     this.dir = requireNonNull(dir, "dir is null");
@@ -34,6 +35,7 @@ public final class DataDir implements AutoCloseable {
     this.recovered = requireNonNull(recovered, "recovered is null");
     this.firstLog = requireNonNull(firstLog, "firstLog is null");
     this.manifest = requireNonNull(manifest, "manifest is null");
+    this.clean = manifest.clean();
   }
 
   /**
@@ -107,9 +109,11 @@ public final class DataDir implements AutoCloseable {
    * Call before anything is appended: after a clean shutdown the manifest says so, and must stop
    * saying so before the newest log changes.
    */
-  public synchronized void beforeAppend() throws IOException {
-    if (manifest.clean()) {
-      update(Manifest::opened);
+  public void beforeAppend() throws IOException {
+    if (clean) { // only the writer's thread sets it to true (closeCleanly), so no append can slip past
+      synchronized (this) {
+        update(Manifest::opened);
+      }
     }
   }
 
@@ -142,14 +146,21 @@ public final class DataDir implements AutoCloseable {
       throw new IllegalStateException("log " + log.generation() + " is not the newest, "
           + manifest.lastLogGeneration());
     }
-    update(m -> m.clean() ? m : m.closed(log.size()));
+    // Without a directory sync: if a power cut loses this rename, the next start sees the previous
+    // manifest, "not clean", and applies the crash rules: the safe side.
+    update(m -> m.clean() ? m : m.closed(log.size()), false);
   }
 
   private void update(UnaryOperator<Manifest> change) throws IOException {
+    update(change, true);
+  }
+
+  private void update(UnaryOperator<Manifest> change, boolean syncDirectory) throws IOException {
     Manifest next = change.apply(manifest);
     if (!next.equals(manifest)) {
-      next.write(dir);
+      next.write(dir, syncDirectory);
       manifest = next;
+      clean = next.clean();
     }
   }
 

@@ -119,6 +119,15 @@ public record Manifest(boolean snapshot, long firstLogGeneration, long lastLogGe
 
   /** Replaces the manifest of {@code dir}: temp file, fsync, rename, directory fsync. */
   public void write(Path dir) throws IOException {
+    write(dir, true);
+  }
+
+  /**
+   * Replaces the manifest of {@code dir}; without {@code syncDirectory} the rename may be lost in
+   * a power cut, leaving the previous manifest. Only for the clean-shutdown mark, whose loss makes
+   * the next start treat the shutdown as a crash: the safe side.
+   */
+  void write(Path dir, boolean syncDirectory) throws IOException {
     Path target = Filenames.manifest(dir);
     Path temp = Filenames.temp(target);
     byte[] payload = encode();
@@ -135,7 +144,9 @@ public record Manifest(boolean snapshot, long firstLogGeneration, long lastLogGe
     CrashPoints.reached(CrashPoints.Point.MANIFEST_TEMP_WRITTEN);
     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     CrashPoints.reached(CrashPoints.Point.MANIFEST_RENAMED_BEFORE_DIRECTORY_SYNC);
-    FileSync.directory(dir);
+    if (syncDirectory) {
+      FileSync.directory(dir);
+    }
   }
 
   private byte[] encode() {
