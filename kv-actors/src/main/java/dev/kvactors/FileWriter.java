@@ -5,8 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.kvactors.storage.Compaction;
 import dev.kvactors.storage.CorruptDataException;
 import dev.kvactors.storage.DataDirLockedException;
-import dev.kvactors.storage.Filenames;
-import dev.kvactors.storage.DataDirLock;
+import dev.kvactors.storage.DataDir;
 import dev.kvactors.storage.Mutation;
 import dev.kvactors.storage.RecordCodec;
 import dev.kvactors.storage.RecordLog;
@@ -76,19 +75,11 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
   static Behavior<Command> create(KvSettings settings, ActorRef<KeyValueStore.Command> parent,
       ActorRef<Router.Command> router, FaultHooks hooks) {
     return Behaviors.setup(ctx -> {
-      DataDirLock lock = null;
-      Recovery.State state;
-      RecordLog log;
+      DataDir dataDir;
       try {
         hooks.beforeRecovery();
-        lock = DataDirLock.acquire(settings.dataDir());
-        state = Recovery.recover(settings.dataDir());
-        log = state.hasLog()
-            ? RecordLog.openForAppend(Filenames.log(settings.dataDir(), state.lastLogGeneration()), state.lastLogGeneration(),
-                state.lastLogValidLength())
-            : RecordLog.create(settings.dataDir(), state.firstLogGeneration());
+        dataDir = DataDir.open(settings.dataDir(), settings.lockWait());
       } catch (IOException | RuntimeException e) {
-        closeQuietly(lock, ctx);
         String message = e instanceof DataDirLockedException || e instanceof CorruptDataException
             ? e.getMessage()
             : "cannot open data directory " + settings.dataDir() + ": " + describe(e);
@@ -100,6 +91,8 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
         parent.tell(new KeyValueStore.RecoveryFailed(ctx.getSelf(), new KvException.RecoveryFailed(message, e)));
         return Behaviors.stopped();
       }
+      Recovery.State state = dataDir.recovered();
+      state.notes().forEach(note -> ctx.getLog().warn(note));
       state.tornTail().ifPresent(t -> ctx.getLog().warn(
           "Cut off a torn record at the end of {}: offset {}, {} bytes dropped ({})",
           t.file(), t.offset(), t.bytes(), t.reason()));
@@ -107,22 +100,22 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
           state.entries().size(), settings.dataDir(), state.recordsReplayed(), state.snapshotBytes(),
           state.logBytes());
       parent.tell(new KeyValueStore.Recovered(ctx.getSelf(), state.entries()));
-      DataDirLock held = lock;
-      return Behaviors.withTimers(timers -> new FileWriter(ctx, timers, settings, parent, router, hooks, held,
-          log, state));
+      return Behaviors.withTimers(timers -> new FileWriter(ctx, timers, settings, parent, router, hooks, dataDir,
+          dataDir.log(), state));
     });
   }
 
   private final KvSettings settings;
   private final ActorRef<KeyValueStore.Command> parent;
   private final FaultHooks hooks;
-  private final DataDirLock lock;
+  private final DataDir dataDir;
   private final RecordCodec codec = new RecordCodec();
   private final Executor blockingExecutor;
   private RecordLog log;
   private ByteBuffer batch = ByteBuffer.allocate(BATCH_BUFFER_BYTES);
   private long batchLastSeq = -1;
   private boolean flushScheduled;
+  private boolean unsynced;
   private KvException failure;
   private long logBytes;
   private long snapshotBytes;
@@ -133,12 +126,12 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
 
   private FileWriter(ActorContext<Command> ctx, TimerScheduler<Command> timers, KvSettings settings,
       ActorRef<KeyValueStore.Command> parent, ActorRef<Router.Command> router, FaultHooks hooks,
-      DataDirLock lock, RecordLog log, Recovery.State state) {
+      DataDir dataDir, RecordLog log, Recovery.State state) {
     super(ctx);
     this.settings = requireNonNull(settings, "settings is null");
     this.parent = requireNonNull(parent, "parent is null");
     this.hooks = requireNonNull(hooks, "hooks is null");
-    this.lock = requireNonNull(lock, "lock is null");
+    this.dataDir = requireNonNull(dataDir, "dataDir is null");
     this.log = requireNonNull(log, "log is null");
     this.logBytes = state.logBytes();
     this.snapshotBytes = state.snapshotBytes();
@@ -183,9 +176,10 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
     }
     try {
       hooks.beforeFlush();
+      dataDir.beforeAppend();
       writeBatch();
       if (settings.durability() == Durability.FSYNC) {
-        log.sync();
+        syncLog();
       }
     } catch (IOException | RuntimeException e) {
       failStop("writing " + log.file(), e);
@@ -200,7 +194,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
     onFlush();
     if (failure == null) {
       try {
-        log.sync();
+        syncLog();
       } catch (IOException e) {
         failStop("syncing " + log.file(), e);
       }
@@ -224,12 +218,21 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
   private void writeBatch() throws IOException {
     batch.flip();
     long before = log.size();
+    unsynced = true;
     log.write(batch);
     logBytes += log.size() - before;
     if (batch.capacity() > BATCH_BUFFER_BYTES * 16) {
       batch = ByteBuffer.allocate(BATCH_BUFFER_BYTES);
     } else {
       batch.clear();
+    }
+  }
+
+  /** Forces the log if anything was written since the last force. */
+  private void syncLog() throws IOException {
+    if (unsynced) {
+      log.sync();
+      unsynced = false;
     }
   }
 
@@ -245,9 +248,8 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
     }
     long newGeneration = log.generation() + 1;
     try {
-      log.sync();
-      log.close();
-      log = RecordLog.create(settings.dataDir(), newGeneration);
+      syncLog();
+      log = dataDir.startNewLog(log);
     } catch (IOException e) {
       failStop("starting log " + newGeneration + " in " + settings.dataDir(), e);
       return;
@@ -258,7 +260,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
     compactionCancelled.set(false);
     compaction = CompletableFuture.supplyAsync(() -> {
       try {
-        return Compaction.run(settings.dataDir(), newGeneration, compactionCancelled::get);
+        return Compaction.run(dataDir, newGeneration, compactionCancelled::get);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -281,12 +283,20 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
     return this;
   }
 
+  /**
+   * The close sequence: write what is batched, let a running compaction stop, force the log once
+   * (only if anything was written since the last force), then record the clean shutdown in the
+   * manifest and release the lock. After a failure nothing is forced and the shutdown is not
+   * recorded as clean, so the next start treats a damaged end of the log as a torn write.
+   */
   private Behavior<Command> onPostStop() {
-    if (failure == null && batch.position() > 0) {
+    boolean clean = failure == null;
+    if (clean && batch.position() > 0) {
       try {
+        dataDir.beforeAppend();
         writeBatch();
-        log.sync();
       } catch (IOException e) {
+        clean = false;
         getContext().getLog().error("Writing the last {} bytes to {} on stop failed", batch.position(),
             log.file(), e);
       }
@@ -301,26 +311,22 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
       }
     }
     try {
-      if (failure == null) {
-        log.sync();
+      if (clean) {
+        syncLog();
       }
       log.close();
-    } catch (IOException e) {
+      if (clean) {
+        dataDir.closeCleanly(log);
+      }
+    } catch (IOException | RuntimeException e) {
       getContext().getLog().error("Closing {} failed", log.file(), e);
     }
-    closeQuietly(lock, getContext());
-    return this;
-  }
-
-  private static void closeQuietly(DataDirLock lock, ActorContext<Command> ctx) {
-    if (lock == null) {
-      return;
-    }
     try {
-      lock.close();
+      dataDir.close();
     } catch (IOException e) {
-      ctx.getLog().error("Releasing the lock of the data directory failed", e);
+      getContext().getLog().error("Releasing the lock of the data directory failed", e);
     }
+    return this;
   }
 
   /** A one-line description of an I/O failure, naming the cause the way a user would. */

@@ -23,7 +23,8 @@ public record KvSettings(
     int maxValueBytes,
     Duration requestTimeout,
     Duration recoveryTimeout,
-    int stashCapacity) {
+    int stashCapacity,
+    Duration lockWait) {
 
   public KvSettings {
     requireNonNull(dataDir, "dataDir is null");
@@ -52,6 +53,10 @@ public record KvSettings(
       throw new IllegalArgumentException(
           "kv.max-value-bytes must be between 0 and " + RecordCodec.MAX_VALUE_BYTES + "; was " + maxValueBytes);
     }
+    requireNonNull(lockWait, "kv.lock-wait is null");
+    if (lockWait.isNegative()) {
+      throw new IllegalArgumentException("kv.lock-wait must not be negative; was " + lockWait);
+    }
     if (stashCapacity < 1) {
       throw new IllegalArgumentException("kv.stash-capacity must be positive");
     }
@@ -72,7 +77,8 @@ public record KvSettings(
         toInt(kv.getBytes("max-value-bytes"), "kv.max-value-bytes"),
         kv.getDuration("request-timeout"),
         kv.getDuration("recovery-timeout"),
-        kv.getInt("stash-capacity"));
+        kv.getInt("stash-capacity"),
+        kv.getDuration("lock-wait"));
   }
 
   /** The defaults from {@code reference.conf} with the given data directory. */
@@ -83,13 +89,19 @@ public record KvSettings(
   public KvSettings withDataDir(Path dir) {
     return new KvSettings(dir, durability, heartbeatInterval, staleAfter, supervisorCheckInterval,
         compactionFactor, compactionMinLogBytes, maxKeyBytes, maxValueBytes, requestTimeout,
-        recoveryTimeout, stashCapacity);
+        recoveryTimeout, stashCapacity, lockWait);
   }
 
   public KvSettings withDurability(Durability mode) {
     return new KvSettings(dataDir, mode, heartbeatInterval, staleAfter, supervisorCheckInterval,
         compactionFactor, compactionMinLogBytes, maxKeyBytes, maxValueBytes, requestTimeout,
-        recoveryTimeout, stashCapacity);
+        recoveryTimeout, stashCapacity, lockWait);
+  }
+
+  public KvSettings withLockWait(Duration wait) {
+    return new KvSettings(dataDir, durability, heartbeatInterval, staleAfter, supervisorCheckInterval,
+        compactionFactor, compactionMinLogBytes, maxKeyBytes, maxValueBytes, requestTimeout,
+        recoveryTimeout, stashCapacity, wait);
   }
 
   /** These settings as a {@code kv { ... }} configuration, to put in front of other configuration. */
@@ -107,6 +119,7 @@ public record KvSettings(
     kv.put("kv.request-timeout", millis(requestTimeout));
     kv.put("kv.recovery-timeout", millis(recoveryTimeout));
     kv.put("kv.stash-capacity", stashCapacity);
+    kv.put("kv.lock-wait", millis(lockWait));
     return ConfigFactory.parseMap(kv, "KvSettings");
   }
 

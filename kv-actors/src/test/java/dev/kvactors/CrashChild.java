@@ -39,7 +39,10 @@ public final class CrashChild {
   }
 
   static Config config(Path dataDir) {
-    return ConfigFactory.parseString("kv.compaction-min-log-bytes = 16 KiB\nkv.durability = fsync")
+    // A generous stale-after: on a loaded machine a few fsyncs in a row can keep the writer silent
+    // past the default 500 ms, and a heartbeat reset (tested elsewhere) would end the child early.
+    return ConfigFactory.parseString("kv.compaction-min-log-bytes = 16 KiB\nkv.durability = fsync\n"
+            + "kv.heartbeat.stale-after = 10s")
         .withFallback(KvSettings.defaults(dataDir).toConfig())
         .withFallback(ConfigFactory.load());
   }

@@ -38,13 +38,19 @@ class CrashPointTest {
       "SNAPSHOT_RENAMED_BEFORE_DIRECTORY_SYNC, 2",
       "COMPACTION_STARTED, 2",
       "COMPACTION_BEFORE_LOG_DELETE, 2",
+      "LOG_CREATED_BEFORE_MANIFEST, 2",
+      "MANIFEST_TEMP_WRITTEN, 2",
+      "MANIFEST_TEMP_WRITTEN, 3",
+      "MANIFEST_RENAMED_BEFORE_DIRECTORY_SYNC, 3",
+      "MANIFEST_RENAMED_BEFORE_DIRECTORY_SYNC, 4",
   })
   void reopensWithoutRepairAndLosesNothingAcknowledged(CrashPoints.Point point, int nth) throws Exception {
     Path data = dir.resolve("data");
     Path acks = dir.resolve("acks");
     Files.createFile(acks);
     int exit = runChild(data, point, nth, acks);
-    assertEquals(CrashPoints.EXIT_STATUS, exit, "the child stopped at " + point);
+    assertEquals(CrashPoints.EXIT_STATUS, exit, () -> "the child stopped at " + point + "; its output:\n"
+        + childOutput());
 
     List<String> lines = Files.readAllLines(acks);
     int acknowledged = lines.size();
@@ -92,6 +98,15 @@ class CrashPointTest {
       throw new AssertionError("the child did not finish within 120 s");
     }
     return child.exitValue();
+  }
+
+  private String childOutput() {
+    try {
+      List<String> lines = Files.readAllLines(dir.resolve("child.out"));
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(unreadable: " + e + ")";
+    }
   }
 
   private static void apply(Map<String, byte[]> map, CrashChild.Op op) {

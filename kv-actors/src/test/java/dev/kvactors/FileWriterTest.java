@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvactors.storage.Filenames;
+import dev.kvactors.storage.Manifest;
 import dev.kvactors.storage.Mutation;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -115,7 +116,7 @@ class FileWriterTest {
 
   @Test
   void secondWriterOnALockedDirectoryFailsWithAClearMessage() {
-    KvSettings settings = KvSettings.defaults(dir);
+    KvSettings settings = KvSettings.defaults(dir).withLockWait(Duration.ZERO);
     TestProbe<Router.Command> router = testKit.createTestProbe();
     TestProbe<KeyValueStore.Command> first = testKit.createTestProbe();
     spawnWriter(settings, first, router, FaultHooks.NONE);
@@ -133,6 +134,7 @@ class FileWriterTest {
     KvSettings settings = KvSettings.defaults(dir);
     TestProbe<Router.Command> router = testKit.createTestProbe();
     persistAndStop(settings, put("a", "1"), put("b", "2"));
+    crashed(dir);
     Path log = Filenames.log(dir, 1);
     long length;
     try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "rw")) {
@@ -149,6 +151,76 @@ class FileWriterTest {
         });
     assertEquals(1, recovered.entries().size(), "the complete record survives, the torn one is dropped");
     assertTrue(recovered.entries().containsKey("a"));
+  }
+
+  /** Makes {@code dir}'s manifest say what a crash leaves: the store was not shut down cleanly. */
+  static void crashed(Path dir) throws IOException {
+    Manifest.read(dir).orElseThrow().opened().write(dir);
+  }
+
+  @Test
+  void refusesACutLastRecordAfterACleanShutdown() throws IOException {
+    KvSettings settings = KvSettings.defaults(dir);
+    persistAndStop(settings, put("a", "1"), put("b", "2"));
+    Path log = Filenames.log(dir, 1);
+    long length;
+    try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "rw")) {
+      length = f.length() - 4;
+      f.setLength(length);
+    }
+
+    TestProbe<KeyValueStore.Command> parent2 = testKit.createTestProbe();
+    spawnWriter(settings, parent2, testKit.createTestProbe(), FaultHooks.NONE);
+    String message = parent2.expectMessageClass(KeyValueStore.RecoveryFailed.class).error().getMessage();
+    assertTrue(message.contains(log.toString()) && message.contains("refusing to start"), message);
+  }
+
+  @Test
+  void refusesToStartWhenTheNewestLogIsMissingAfterACompaction() throws IOException {
+    KvSettings settings = KvSettings.create(com.typesafe.config.ConfigFactory.parseString(
+            "kv.compaction-min-log-bytes = 2 KiB")
+        .withFallback(KvSettings.defaults(dir).toConfig()).withFallback(com.typesafe.config.ConfigFactory.load()));
+    TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
+    ActorRef<FileWriter.Command> writer = spawnWriter(settings, parent, testKit.createTestProbe(), FaultHooks.NONE);
+    parent.expectMessageClass(KeyValueStore.Recovered.class);
+    Mutation[] many = new Mutation[100];
+    for (int i = 0; i < many.length; i++) {
+      many[i] = put("key" + i, "value " + i + " ".repeat(40));
+    }
+    persist(writer, parent, many);
+    testKit.stop(writer);
+    java.util.List<Path> logs;
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+      logs = files.filter(f -> Filenames.logGeneration(f).isPresent()).sorted().toList();
+    }
+    assertTrue(Filenames.logGeneration(logs.get(logs.size() - 1)).getAsLong() > 1, "a new log generation was started");
+    persistAndStop(settings, put("last-write", "important"), new Mutation.Remove("key1"));
+    Path newest;
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+      newest = files.filter(f -> Filenames.logGeneration(f).isPresent()).sorted().reduce((a, b) -> b).orElseThrow();
+    }
+    java.nio.file.Files.delete(newest);
+
+    TestProbe<KeyValueStore.Command> parent2 = testKit.createTestProbe();
+    spawnWriter(settings, parent2, testKit.createTestProbe(), FaultHooks.NONE);
+    String message = parent2.expectMessageClass(KeyValueStore.RecoveryFailed.class).error().getMessage();
+    assertTrue(message.contains(newest.toString()) && message.contains("missing"), message);
+    assertTrue(java.nio.file.Files.notExists(newest), "no new empty log replaces the missing one");
+  }
+
+  @Test
+  void aSecondWriterWaitsForTheLockAndOpensOnceTheFirstStops() {
+    KvSettings settings = KvSettings.defaults(dir).withLockWait(Duration.ofSeconds(60));
+    TestProbe<KeyValueStore.Command> first = testKit.createTestProbe();
+    ActorRef<FileWriter.Command> firstWriter = spawnWriter(settings, first, testKit.createTestProbe(), FaultHooks.NONE);
+    first.expectMessageClass(KeyValueStore.Recovered.class);
+    persist(firstWriter, first, put("a", "1"));
+
+    TestProbe<KeyValueStore.Command> second = testKit.createTestProbe();
+    spawnWriter(settings, second, testKit.createTestProbe(), FaultHooks.NONE);
+    testKit.stop(firstWriter);
+    KeyValueStore.Recovered recovered = second.expectMessageClass(KeyValueStore.Recovered.class, Duration.ofSeconds(60));
+    assertArrayEquals("1".getBytes(StandardCharsets.UTF_8), recovered.entries().get("a"));
   }
 
   @Test

@@ -17,11 +17,29 @@ import java.util.stream.Stream;
 public final class Compaction {
   private Compaction() {}
 
-  /** Returns the new snapshot's size in bytes. */
+  /**
+   * Compacts an open data directory: after the new snapshot is in place the manifest names it, and
+   * only then are the logs it covers deleted. Returns the new snapshot's size in bytes.
+   */
+  public static long run(DataDir dataDir, long newFirstLogGeneration, BooleanSupplier cancelled) throws IOException {
+    return run(dataDir.dir(), newFirstLogGeneration, cancelled, dataDir::snapshotWritten);
+  }
+
+  /** Compacts a directory that has no manifest (tests and tools); returns the new snapshot's size. */
   public static long run(Path dir, long newFirstLogGeneration, BooleanSupplier cancelled) throws IOException {
+    return run(dir, newFirstLogGeneration, cancelled, generation -> {});
+  }
+
+  interface SnapshotWritten {
+    void accept(long generation) throws IOException;
+  }
+
+  private static long run(Path dir, long newFirstLogGeneration, BooleanSupplier cancelled, SnapshotWritten written)
+      throws IOException {
     CrashPoints.reached(CrashPoints.Point.COMPACTION_STARTED);
     Recovery.State state = Recovery.read(dir, newFirstLogGeneration, false);
     long bytes = Snapshot.write(dir, state.entries(), newFirstLogGeneration, cancelled);
+    written.accept(newFirstLogGeneration);
     CrashPoints.reached(CrashPoints.Point.COMPACTION_BEFORE_LOG_DELETE);
     List<Path> files;
     try (Stream<Path> s = Files.list(dir)) {

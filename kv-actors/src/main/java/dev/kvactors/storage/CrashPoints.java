@@ -25,7 +25,13 @@ public final class CrashPoints {
     /** A compaction started its new log generation and has written nothing of the snapshot yet. */
     COMPACTION_STARTED,
     /** A compaction's snapshot is in place, before the logs it covers are deleted. */
-    COMPACTION_BEFORE_LOG_DELETE
+    COMPACTION_BEFORE_LOG_DELETE,
+    /** A new log generation's file is in place, before the manifest names it. */
+    LOG_CREATED_BEFORE_MANIFEST,
+    /** A new manifest's temp file was written and synced, before its rename. */
+    MANIFEST_TEMP_WRITTEN,
+    /** A new manifest was renamed into place, before the directory is synced. */
+    MANIFEST_RENAMED_BEFORE_DIRECTORY_SYNC
   }
 
   private static volatile Point armed;

@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An OS-level exclusive lock on a data directory's {@code LOCK} file, held for as long as a
@@ -37,11 +39,44 @@ public final class DataDirLock implements AutoCloseable {
     this.lock = requireNonNull(lock, "lock is null");
   }
 
+  /** How often a waiting {@link #acquire(Path, Duration)} tries the lock again. */
+  private static final long POLL_MILLIS = 25;
+
   /**
    * Creates the directory if it does not exist, then takes the lock or fails at once with
    * {@link DataDirLockedException}.
    */
   public static DataDirLock acquire(Path dir) throws IOException {
+    return acquire(dir, Duration.ZERO);
+  }
+
+  /**
+   * Like {@link #acquire(Path)}, but while another process (or another store in this process)
+   * holds the lock, tries again every few milliseconds for up to {@code wait}, then fails with
+   * {@link DataDirLockedException}. Blocks the calling thread while it waits.
+   */
+  public static DataDirLock acquire(Path dir, Duration wait) throws IOException {
+    requireNonNull(wait, "wait is null");
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      try {
+        return tryAcquire(dir);
+      } catch (DataDirLockedException e) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw e;
+        }
+        try {
+          Thread.sleep(Math.min(POLL_MILLIS, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static DataDirLock tryAcquire(Path dir) throws IOException {
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new NotDirectoryException("data directory " + dir + " is not a directory");
     }

@@ -8,15 +8,30 @@ import java.nio.file.Path;
 /** The 8 bytes every data file starts with: a magic number naming its kind, and a format version. */
 enum FileHeader {
   LOG(0x4B564C47), // "KVLG"
-  SNAPSHOT(0x4B56534E); // "KVSN"
+  SNAPSHOT(0x4B56534E), // "KVSN"
+  MANIFEST(0x4B564D46); // "KVMF"
 
   static final int BYTES = 8;
-  static final int VERSION = 1;
+  /**
+   * The version this build writes. Version 1 files were written before the manifest existed; this
+   * build reads them (a directory of version 1 files and no manifest is upgraded at start).
+   */
+  static final int VERSION = 2;
+  static final int FIRST_VERSION = 1;
 
   private final int magic;
 
   FileHeader(int magic) {
     this.magic = magic;
+  }
+
+  /** The format version of a data file, read from its header, or 0 if it has no valid header of this kind. */
+  int versionOf(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+      return check(file, ch);
+    } catch (CorruptDataException e) {
+      return 0;
+    }
   }
 
   ByteBuffer bytes() {
@@ -25,8 +40,8 @@ enum FileHeader {
     return b;
   }
 
-  /** Reads and checks the header at the start of {@code channel}. */
-  void check(Path file, FileChannel channel) throws IOException {
+  /** Reads and checks the header at the start of {@code channel}; returns its format version. */
+  int check(Path file, FileChannel channel) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(BYTES);
     while (b.hasRemaining()) {
       if (channel.read(b, b.position()) < 0) {
@@ -39,9 +54,10 @@ enum FileHeader {
     if (m != magic) {
       throw new CorruptDataException(file, 0, "not a " + name().toLowerCase(java.util.Locale.ROOT) + " file (bad magic number)");
     }
-    if (version != VERSION) {
+    if (version < FIRST_VERSION || version > VERSION || (this == MANIFEST && version != VERSION)) {
       throw new CorruptDataException(file, 4, "unsupported format version " + version + " (this build reads "
-          + VERSION + ")");
+          + FIRST_VERSION + " to " + VERSION + ")");
     }
+    return version;
   }
 }

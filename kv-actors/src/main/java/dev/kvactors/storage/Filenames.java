@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 public final class Filenames {
   public static final String LOCK = "LOCK";
   public static final String SNAPSHOT = "snapshot.kvs";
+  public static final String MANIFEST = "MANIFEST";
   public static final String TEMP_SUFFIX = ".tmp";
 
   private static final Pattern LOG = Pattern.compile("log-(\\d{10})\\.kvl");
@@ -22,6 +23,10 @@ public final class Filenames {
 
   public static Path snapshot(Path dir) {
     return dir.resolve(SNAPSHOT);
+  }
+
+  public static Path manifest(Path dir) {
+    return dir.resolve(MANIFEST);
   }
 
   public static Path log(Path dir, long generation) {

@@ -26,7 +26,13 @@ public final class Recovery {
   /** A torn end of the newest log: {@code bytes} bytes from {@code offset} on are not a record. */
   public record TornTail(Path file, long offset, long bytes, String reason) {}
 
-  /** The recovered map and where the writer continues. */
+  /**
+   * The recovered map and where the writer continues. {@code manifest} is what the directory's
+   * manifest must say once the writer continues (it differs from the file when {@code
+   * manifestChanged}); {@code legacyFiles} are files of format version 1 found without a manifest,
+   * to be upgraded once the manifest is written; {@code notes} are things recovery did that a user
+   * should hear of (WARN).
+   */
   public record State(
       Map<String, byte[]> entries,
       long firstLogGeneration,
@@ -35,7 +41,11 @@ public final class Recovery {
       long logBytes,
       long snapshotBytes,
       long recordsReplayed,
-      Optional<TornTail> tornTail) {
+      Optional<TornTail> tornTail,
+      Manifest manifest,
+      boolean manifestChanged,
+      List<Path> legacyFiles,
+      List<String> notes) {
 
     /** Whether a log file exists to continue appending to. */
     public boolean hasLog() {
@@ -47,30 +57,171 @@ public final class Recovery {
 
   /**
    * Recovers the data directory at start, with the lock held: removes leftovers of an interrupted
-   * snapshot or log creation and logs that an earlier compaction had already folded into the
-   * snapshot, then reads everything else.
+   * snapshot, manifest or log creation and logs that a compaction had already folded into the
+   * snapshot, then reads everything the manifest names.
    */
   public static State recover(Path dir) throws IOException {
+    return recover(dir, true);
+  }
+
+  /**
+   * Recovers the data directory as {@link #recover(Path)} does; with {@code change} false it only
+   * reads (leftovers are skipped, not deleted), for repair's check.
+   */
+  public static State recover(Path dir, boolean change) throws IOException {
     List<Path> files = list(dir);
-    for (Path f : files) {
-      if (Filenames.isTemp(f)) {
-        Files.deleteIfExists(f);
+    if (change) {
+      for (Path f : files) {
+        if (Filenames.isTemp(f)) {
+          Files.deleteIfExists(f);
+        }
       }
     }
-    State state = read(dir, Long.MAX_VALUE, true);
-    for (Path f : files) {
-      OptionalLong gen = Filenames.logGeneration(f);
-      if (gen.isPresent() && gen.getAsLong() < state.firstLogGeneration()) {
-        Files.deleteIfExists(f);
+    Optional<Manifest> manifest = Manifest.read(dir);
+    State state = manifest.isPresent() ? readNamed(dir, manifest.get(), change) : readWithoutManifest(dir);
+    if (change) {
+      for (Path f : files) {
+        OptionalLong gen = Filenames.logGeneration(f);
+        if (gen.isPresent() && gen.getAsLong() < state.firstLogGeneration()) {
+          Files.deleteIfExists(f);
+        }
       }
     }
     return state;
   }
 
+  /** Reads exactly what the manifest names, refusing any file that is missing or not as it was left. */
+  private static State readNamed(Path dir, Manifest named, boolean change) throws IOException {
+    Path manifestFile = Filenames.manifest(dir);
+    Manifest m = named;
+    List<String> notes = new ArrayList<>();
+    Path snapshotFile = Filenames.snapshot(dir);
+    Map<String, byte[]> entries = new HashMap<>();
+    long snapshotBytes = 0;
+    if (Files.exists(snapshotFile)) {
+      Snapshot.Contents contents = Snapshot.read(snapshotFile);
+      long s = contents.firstLogGeneration();
+      if (s < m.firstLogGeneration() || s > m.lastLogGeneration() + 1) {
+        throw new CorruptDataException(snapshotFile, "the snapshot continues with log generation " + s + " but "
+            + manifestFile.getFileName() + " names log generations " + m.firstLogGeneration() + " to "
+            + m.lastLogGeneration());
+      }
+      if (s != m.firstLogGeneration() || !m.snapshot()) {
+        m = m.withSnapshot(s); // a compaction stopped between its snapshot's rename and the manifest's update
+      }
+      entries = contents.entries();
+      snapshotBytes = contents.bytes();
+    } else if (m.snapshot()) {
+      throw new CorruptDataException(snapshotFile, "the snapshot named by " + manifestFile.getFileName()
+          + " is missing");
+    }
+    for (long g = m.firstLogGeneration(); g <= m.lastLogGeneration(); g++) {
+      Path log = Filenames.log(dir, g);
+      if (!Files.exists(log)) {
+        throw new CorruptDataException(log, (g == m.lastLogGeneration() ? "the newest log generation " : "log generation ")
+            + g + " named by " + manifestFile.getFileName() + " is missing");
+      }
+    }
+    for (long g : logGenerations(dir)) {
+      if (g > m.lastLogGeneration()) {
+        Path log = Filenames.log(dir, g);
+        if (Files.size(log) > FileHeader.BYTES) {
+          throw new CorruptDataException(log, "log generation " + g + " is newer than the newest one "
+              + manifestFile.getFileName() + " names (" + m.lastLogGeneration() + ")");
+        }
+        if (change) { // a new log generation was created, but the manifest not yet updated: it holds nothing
+          Files.delete(log);
+          notes.add("Removed " + log + ", an empty log of an interrupted start of a new log generation");
+        }
+      }
+    }
+    long logBytes = 0;
+    long records = 0;
+    long lastValidLength = 0;
+    Optional<TornTail> torn = Optional.empty();
+    for (long g = m.firstLogGeneration(); g <= m.lastLogGeneration(); g++) {
+      boolean newest = g == m.lastLogGeneration();
+      Path file = Filenames.log(dir, g);
+      LogReplay replay;
+      try {
+        replay = replay(file, entries, newest && !m.clean() ? Damage.CUT_TORN_TAIL : Damage.REFUSE);
+      } catch (CorruptDataException e) {
+        if (newest && m.clean() && e.offset() >= 0) {
+          throw new CorruptDataException(file, e.offset(), e.reason() + " (the store was shut down cleanly, so "
+              + "this is damage, not a torn write)");
+        }
+        throw e;
+      }
+      long expected = newest ? m.newestLogLength() : m.sealedLength(g);
+      if (expected >= 0 && replay.validLength() != expected) {
+        throw new CorruptDataException(file, replay.validLength(), "the log ends after " + replay.validLength()
+            + " bytes but was " + expected + " bytes long when it was "
+            + (newest ? "closed at the clean shutdown" : "sealed") + " (" + manifestFile.getFileName() + ")");
+      }
+      records += replay.records;
+      logBytes += replay.validLength;
+      lastValidLength = replay.validLength;
+      torn = replay.torn;
+    }
+    return new State(entries, m.firstLogGeneration(), m.lastLogGeneration(), lastValidLength, logBytes,
+        snapshotBytes, records, torn, m, !m.equals(named), List.of(), notes);
+  }
+
   /**
-   * Reads the snapshot and the logs before generation {@code endGeneration} (exclusive), changing
-   * nothing. With {@code allowTornTail} false, any damage is an error (used by compaction, whose
-   * input logs are complete).
+   * A directory without a manifest is either new (no data files), or was written before the
+   * manifest existed (every data file of format version 1): it is read as it is and upgraded. If
+   * any data file is of this build's format, the manifest was lost: refused.
+   */
+  private static State readWithoutManifest(Path dir) throws IOException {
+    Path manifestFile = Filenames.manifest(dir);
+    Path snapshotFile = Filenames.snapshot(dir);
+    List<Path> legacy = new ArrayList<>();
+    boolean hasData = false;
+    if (Files.exists(snapshotFile)) {
+      hasData = true;
+      if (FileHeader.SNAPSHOT.versionOf(snapshotFile) >= 2) {
+        throw lostManifest(manifestFile, snapshotFile);
+      }
+      legacy.add(snapshotFile);
+    }
+    for (long g : logGenerations(dir)) {
+      Path log = Filenames.log(dir, g);
+      if (Files.size(log) <= FileHeader.BYTES) {
+        continue; // holds no record: says nothing about the format
+      }
+      hasData = true;
+      if (FileHeader.LOG.versionOf(log) >= 2) {
+        throw lostManifest(manifestFile, log);
+      }
+      legacy.add(log);
+    }
+    State s = read(dir, Long.MAX_VALUE, true);
+    List<Long> sealed = new ArrayList<>();
+    for (long g = s.firstLogGeneration(); g < s.lastLogGeneration(); g++) {
+      sealed.add(Files.size(Filenames.log(dir, g))); // older logs were read whole, with no damage allowed
+    }
+    Manifest m = new Manifest(Files.exists(snapshotFile), s.firstLogGeneration(), s.lastLogGeneration(), sealed,
+        false, -1);
+    List<String> notes = hasData
+        ? List.of(dir + " has no " + manifestFile.getFileName() + ": data files of format version 1 (written "
+            + "before the manifest existed) were read as they are, and the directory is upgraded to version "
+            + FileHeader.VERSION)
+        : List.of();
+    return new State(s.entries(), s.firstLogGeneration(), s.lastLogGeneration(), s.lastLogValidLength(),
+        s.logBytes(), s.snapshotBytes(), s.recordsReplayed(), s.tornTail(), m, true, hasData ? legacy : List.of(),
+        notes);
+  }
+
+  private static CorruptDataException lostManifest(Path manifestFile, Path dataFile) {
+    return new CorruptDataException(manifestFile, "the manifest is missing but " + dataFile.getFileName()
+        + " was written by a version that keeps one, so what must exist is unknown");
+  }
+
+  /**
+   * Reads the snapshot and the logs before generation {@code endGeneration} (exclusive) that are
+   * in the directory, changing nothing and without the manifest: the format before the manifest,
+   * and compaction's input. With {@code allowTornTail} false, any damage is an error (used by
+   * compaction, whose input logs are complete).
    */
   public static State read(Path dir, long endGeneration, boolean allowTornTail) throws IOException {
     Path snapshotFile = Filenames.snapshot(dir);
@@ -126,7 +277,9 @@ public final class Recovery {
     }
     long lastGeneration = generations.isEmpty() ? firstLogGeneration - 1 : generations.get(generations.size() - 1);
     return new State(entries, firstLogGeneration, lastGeneration, lastValidLength, logBytes, snapshotBytes,
-        records, torn);
+        records, torn, new Manifest(hasSnapshot, firstLogGeneration, Math.max(lastGeneration, firstLogGeneration - 1),
+            java.util.Collections.nCopies((int) Math.max(0, lastGeneration - firstLogGeneration), -1L), false, -1),
+        true, List.of(), List.of());
   }
 
   /** How much of a log was replayed; {@code torn} is where the replay stopped early, if it did. */

@@ -35,7 +35,7 @@ public final class Repair {
     }
     try (DataDirLock lock = DataDirLock.acquire(dir)) {
       try {
-        Recovery.State state = Recovery.read(dir, Long.MAX_VALUE, true);
+        Recovery.State state = Recovery.recover(dir, false);
         List<String> kept = new ArrayList<>(List.of(state.entries().size() + " keys: the directory recovers as it is"));
         state.tornTail().ifPresent(t -> kept.add("(a torn record of " + t.bytes() + " bytes at the end of "
             + t.file().getFileName() + " is cut off at the next start)"));
@@ -95,7 +95,9 @@ public final class Repair {
       long nextGeneration = generations.isEmpty() ? firstGeneration : generations.get(generations.size() - 1) + 1;
       // From here on the new snapshot covers every log before nextGeneration: recovery ignores and
       // removes them, so a crash at any point after the rename leaves the repaired state.
-      Snapshot.write(dir, entries, Math.max(nextGeneration, firstGeneration), () -> false);
+      long snapshotGeneration = Math.max(nextGeneration, firstGeneration);
+      Snapshot.write(dir, entries, snapshotGeneration, () -> false);
+      new Manifest(true, snapshotGeneration, snapshotGeneration - 1, List.of(), false, -1).write(dir);
       for (long generation : generations) {
         Files.deleteIfExists(Filenames.log(dir, generation));
       }
@@ -114,6 +116,9 @@ public final class Repair {
     List<Path> files = new ArrayList<>();
     if (Files.exists(snapshot)) {
       files.add(snapshot);
+    }
+    if (Files.exists(Filenames.manifest(dir))) {
+      files.add(Filenames.manifest(dir));
     }
     for (long generation : generations) {
       files.add(Filenames.log(dir, generation));

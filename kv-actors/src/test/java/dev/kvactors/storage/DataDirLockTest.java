@@ -1,14 +1,19 @@
 package dev.kvactors.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,9 +38,58 @@ class DataDirLockTest {
     assertEquals(0, probe(), "once released, another process can lock it");
   }
 
+  @Test
+  void aWaitingAcquireSucceedsOnceTheHolderReleasesWithinTheWait() throws Exception {
+    DataDirLock first = DataDirLock.acquire(dir);
+    CompletableFuture<DataDirLock> second = CompletableFuture.supplyAsync(() -> {
+      try {
+        return DataDirLock.acquire(dir, Duration.ofSeconds(60));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    assertFalse(second.isDone(), "the second acquire waits while the first holds the lock");
+    first.close();
+    try (DataDirLock lock = second.get(60, TimeUnit.SECONDS)) {
+      assertEquals(String.valueOf(ProcessHandle.current().pid()),
+          Files.readString(Filenames.lock(dir), StandardCharsets.US_ASCII).trim());
+    }
+  }
+
+  @Test
+  void aWaitingAcquireFailsAfterTheWaitWithTheHoldersPid() throws Exception {
+    try (DataDirLock first = DataDirLock.acquire(dir)) {
+      DataDirLockedException e = assertThrows(DataDirLockedException.class,
+          () -> DataDirLock.acquire(dir, Duration.ofMillis(100)));
+      assertTrue(e.getMessage().contains("data directory " + dir + " is locked by another process"), e.getMessage());
+      assertEquals(1, probe("0.2"), "another process gives up after its wait");
+    }
+  }
+
+  @Test
+  void anotherProcessWaitingForTheLockGetsItWhenReleased() throws Exception {
+    Process waiting;
+    try (DataDirLock first = DataDirLock.acquire(dir)) {
+      waiting = startProbe("60");
+      assertTrue(waiting.isAlive(), "the other process waits while the lock is held");
+    }
+    assertTrue(waiting.waitFor(60, TimeUnit.SECONDS), "the waiting process finished");
+    assertEquals(0, waiting.exitValue(), "it took the lock once released");
+  }
+
   private int probe() throws IOException, InterruptedException {
+    return probe("0");
+  }
+
+  private Process startProbe(String waitSeconds) throws IOException {
+    return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), LockProbe.class.getName(), dir.toString(), waitSeconds)
+        .inheritIO().start();
+  }
+
+  private int probe(String waitSeconds) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), LockProbe.class.getName(), dir.toString())
+        "-cp", System.getProperty("java.class.path"), LockProbe.class.getName(), dir.toString(), waitSeconds)
         .inheritIO().start();
     if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
       p.destroyForcibly();

@@ -39,6 +39,7 @@ class RecoveryTest {
   @Test
   void replaysPutsAndRemovesInOrder() throws IOException {
     StorageFiles.writeLog(dir, 1, List.of(put("a", "1"), put("b", "2"), put("a", "3"), remove("b"), put("c", "")));
+    StorageFiles.describe(dir);
     Recovery.State s = Recovery.recover(dir);
     assertEquals(2, s.entries().size());
     assertEquals("3", text(s.entries().get("a")));
@@ -97,6 +98,7 @@ class RecoveryTest {
   @Test
   void refusesAFlippedByteBeforeTheLastRecordNamingFileAndOffset() throws IOException {
     long[] offsets = StorageFiles.writeLog(dir, 1, List.of(put("a", "1"), put("b", "2"), put("c", "3")));
+    StorageFiles.describe(dir);
     Path log = Filenames.log(dir, 1);
     flip(log, offsets[1] + 10);
     CorruptDataException e = assertThrows(CorruptDataException.class, () -> Recovery.recover(dir));
@@ -109,6 +111,7 @@ class RecoveryTest {
   @Test
   void refusesAFlippedLengthFieldInTheMiddle() throws IOException {
     long[] offsets = StorageFiles.writeLog(dir, 1, List.of(put("a", "1"), put("b", "2"), put("c", "3")));
+    StorageFiles.describe(dir);
     flip(Filenames.log(dir, 1), offsets[0] + 1); // length becomes huge: the record "runs past the end"
     CorruptDataException e = assertThrows(CorruptDataException.class, () -> Recovery.recover(dir));
     assertEquals(offsets[0], e.offset());
@@ -118,6 +121,7 @@ class RecoveryTest {
   void refusesDamageInAnOlderLogEvenAtItsEnd() throws IOException {
     long[] first = StorageFiles.writeLog(dir, 1, List.of(put("a", "1"), put("b", "2")));
     StorageFiles.writeLog(dir, 2, List.of(put("c", "3")));
+    StorageFiles.describe(dir);
     flip(Filenames.log(dir, 1), first[1] + 9);
     CorruptDataException e = assertThrows(CorruptDataException.class, () -> Recovery.recover(dir));
     assertEquals(Filenames.log(dir, 1), e.file());
@@ -126,6 +130,7 @@ class RecoveryTest {
   @Test
   void refusesALogWithABadHeader() throws IOException {
     StorageFiles.writeLog(dir, 1, List.of(put("a", "1")));
+    StorageFiles.describe(dir);
     flip(Filenames.log(dir, 1), 0);
     CorruptDataException e = assertThrows(CorruptDataException.class, () -> Recovery.recover(dir));
     assertEquals(0, e.offset());
@@ -134,16 +139,20 @@ class RecoveryTest {
   @Test
   void refusesToStartWhenTheSnapshotIsMissingButLaterLogsExist() throws IOException {
     StorageFiles.writeLog(dir, 3, List.of(put("a", "1")));
+    StorageFiles.manifest(dir, true, 3, 3);
     CorruptDataException e = assertThrows(CorruptDataException.class, () -> Recovery.recover(dir));
-    assertTrue(e.getMessage().contains("snapshot is missing"), e.getMessage());
+    assertEquals(Filenames.snapshot(dir), e.file());
+    assertTrue(e.getMessage().contains("the snapshot named by MANIFEST is missing"), e.getMessage());
   }
 
   @Test
   void refusesAGapBetweenLogGenerations() throws IOException {
     StorageFiles.writeLog(dir, 1, List.of(put("a", "1")));
     StorageFiles.writeLog(dir, 3, List.of(put("b", "1")));
+    StorageFiles.manifest(dir, false, 1, 3);
     CorruptDataException e = assertThrows(CorruptDataException.class, () -> Recovery.recover(dir));
-    assertTrue(e.getMessage().contains("generation 2 is missing"), e.getMessage());
+    assertEquals(Filenames.log(dir, 2), e.file());
+    assertTrue(e.getMessage().contains("log generation 2 named by MANIFEST is missing"), e.getMessage());
   }
 
   @Test
@@ -151,6 +160,7 @@ class RecoveryTest {
     StorageFiles.writeLog(dir, 1, List.of(put("a", "1"), put("b", "2"), remove("a")));
     StorageFiles.writeLog(dir, 2, List.of(put("c", "3"), put("b", "4")));
     StorageFiles.writeLog(dir, 3, List.of(put("d", "5")));
+    StorageFiles.describe(dir);
     Map<String, byte[]> before = Recovery.read(dir, Long.MAX_VALUE, true).entries();
 
     long bytes = Compaction.run(dir, 3, () -> false);
@@ -168,6 +178,7 @@ class RecoveryTest {
   void recoversTheSameMapWhenACompactionStoppedAfterItsRename() throws IOException {
     StorageFiles.writeLog(dir, 1, List.of(put("a", "1"), put("b", "2")));
     StorageFiles.writeLog(dir, 2, List.of(put("c", "3")));
+    StorageFiles.describe(dir);
     Map<String, byte[]> before = Recovery.read(dir, Long.MAX_VALUE, true).entries();
     Snapshot.write(dir, Recovery.read(dir, 2, false).entries(), 2, () -> false);
     // log 1 is still there, as if the process died before deleting it
@@ -179,6 +190,7 @@ class RecoveryTest {
   @Test
   void removesLeftoverTempFilesOfAnInterruptedSnapshot() throws IOException {
     StorageFiles.writeLog(dir, 1, List.of(put("a", "1")));
+    StorageFiles.describe(dir);
     Path temp = Filenames.temp(Filenames.snapshot(dir));
     Files.write(temp, new byte[] {1, 2, 3});
     Recovery.State s = Recovery.recover(dir);
@@ -193,6 +205,7 @@ class RecoveryTest {
       entries.put("k" + i, ("v" + i).getBytes(StandardCharsets.UTF_8));
     }
     Snapshot.write(dir, entries, 1, () -> false);
+    StorageFiles.manifest(dir, true, 1, 0);
     Path snapshot = Filenames.snapshot(dir);
     long size = Files.size(snapshot);
     flip(snapshot, size / 2);
@@ -204,6 +217,7 @@ class RecoveryTest {
   @Test
   void refusesATruncatedSnapshot() throws IOException {
     Snapshot.write(dir, Map.of("a", new byte[100], "b", new byte[100]), 1, () -> false);
+    StorageFiles.manifest(dir, true, 1, 0);
     Path snapshot = Filenames.snapshot(dir);
     try (RandomAccessFile f = new RandomAccessFile(snapshot.toFile(), "rw")) {
       f.setLength(f.length() - 50);
@@ -228,6 +242,7 @@ class RecoveryTest {
   @Test
   void appendingAfterATornTailCutsItFirst() throws IOException {
     long[] offsets = StorageFiles.writeLog(dir, 1, List.of(put("a", "1"), put("b", "2")));
+    StorageFiles.describe(dir);
     Path log = Filenames.log(dir, 1);
     try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "rw")) {
       f.setLength(offsets[2] - 3);

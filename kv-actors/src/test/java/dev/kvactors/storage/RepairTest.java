@@ -24,6 +24,7 @@ class RepairTest {
   @Test
   void reportsNothingToDoForAHealthyDirectory() throws IOException {
     StorageFiles.writeLog(dir, 1, List.of(put("a", "1")));
+    StorageFiles.describe(dir);
     Repair.Report report = Repair.run(dir, true);
     assertFalse(report.needed());
     assertEquals(1, report.keys());

@@ -24,6 +24,31 @@ final class StorageFiles {
     return offsets;
   }
 
+  /**
+   * Writes a manifest naming logs {@code first..last} (the lengths of those before the newest as
+   * they are now) as a running store leaves it: not a clean shutdown.
+   */
+  static Manifest manifest(Path dir, boolean snapshot, long first, long last) throws IOException {
+    List<Long> sealed = new java.util.ArrayList<>();
+    for (long g = first; g < last; g++) {
+      Path log = Filenames.log(dir, g);
+      sealed.add(java.nio.file.Files.exists(log) ? java.nio.file.Files.size(log) : 0L);
+    }
+    Manifest m = new Manifest(snapshot, first, last, sealed, false, -1);
+    m.write(dir);
+    return m;
+  }
+
+  /** Writes a manifest naming the snapshot and logs that are in {@code dir} now (see {@link #manifest}). */
+  static Manifest describe(Path dir) throws IOException {
+    List<Long> gens = Recovery.logGenerations(dir);
+    boolean snapshot = java.nio.file.Files.exists(Filenames.snapshot(dir));
+    long first = snapshot ? Snapshot.read(Filenames.snapshot(dir)).firstLogGeneration()
+        : gens.isEmpty() ? 1 : gens.get(0);
+    long last = gens.isEmpty() ? first - 1 : gens.get(gens.size() - 1);
+    return manifest(dir, snapshot, first, last);
+  }
+
   static Mutation put(String key, String value) {
     return new Mutation.Put(key, value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
