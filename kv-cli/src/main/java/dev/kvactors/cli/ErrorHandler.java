@@ -2,14 +2,15 @@ package dev.kvactors.cli;
 
 import com.typesafe.config.ConfigException;
 import dev.kvactors.KvException;
+import dev.kvactors.storage.DataDirLockedException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Turns any exception a command throws into exit code 3 and one line {@code kv: <message>} on
- * stderr; the stack trace only with {@code --verbose}. A store error is a {@link KvException}
+ * Turns any exception a command throws into exit code 3 (4 when another process held the data
+ * directory's lock for the whole lock wait) and one line {@code kv: <message>} on stderr; the stack trace only with {@code --verbose}. A store error is a {@link KvException}
  * whose message is already meant for a user; anything else is named with its type.
  */
 final class ErrorHandler implements IExecutionExceptionHandler {
@@ -23,7 +24,17 @@ final class ErrorHandler implements IExecutionExceptionHandler {
       ex.printStackTrace(err);
     }
     err.flush();
-    return Kv.EXIT_STORE_ERROR;
+    return locked(ex) ? Kv.EXIT_LOCKED : Kv.EXIT_STORE_ERROR;
+  }
+
+  /** Whether the data directory was locked by another process (for the whole lock wait). */
+  static boolean locked(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof DataDirLockedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static String oneLine(Throwable ex) {
