@@ -18,13 +18,25 @@ final class ErrorHandler implements IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(Exception ex, CommandLine commandLine, ParseResult parseResult) {
     PrintWriter err = commandLine.getErr();
-    err.println("kv: " + oneLine(ex));
+    if (!alreadyOnStderr(ex)) {
+      err.println("kv: " + oneLine(ex));
+    }
     Object root = commandLine.getCommandSpec().root().userObject();
     if (root instanceof Kv kv && kv.verbose()) {
       ex.printStackTrace(err);
     }
     err.flush();
     return locked(ex) ? Kv.EXIT_LOCKED : Kv.EXIT_STORE_ERROR;
+  }
+
+  /**
+   * Whether the store has already printed this failure on stderr: in {@code kv serve}, whose ERROR
+   * events reach stderr, a data directory that cannot be opened (locked, damaged, unreadable) is
+   * logged at ERROR by the store with the same one-line message, so it is not printed twice.
+   */
+  private static boolean alreadyOnStderr(Exception ex) {
+    return ex instanceof KvException.RecoveryFailed
+        && "ACCEPT".equals(System.getProperty(Kv.LOG_STDERR_ERRORS_PROPERTY));
   }
 
   /** Whether the data directory was locked by another process (for the whole lock wait). */
