@@ -62,17 +62,17 @@ import picocli.CommandLine.ScopeType;
     },
     footerHeading = "%nCommands of the ./kv launcher:%n",
     footer = {
-        "  bench    Build and run the benchmarks: ./kv bench [--quick] [--out FILE] (see README, Performance).",
+        "  bench    Build and run the benchmarks: ./kv bench [--quick] [--out FILE].",
         "",
         "Environment:",
         "  KV_DATA_DIR         Data directory, unless --data-dir is given.",
-        "  KV_SERVER_PASSWORD  Password of kv serve (clients must AUTH) and the one get/set/delete/keys send it.",
-        "  KV_JAVA_OPTS        Extra JVM options for ./kv, e.g. -Xmx512m or -Dkv.durability=flush.",
-        "  KV_CDS              off: ./kv starts without its class-data-sharing archive (kv-cli/target/kv.jsa).",
+        "  KV_SERVER_PASSWORD  Password of kv serve; get/set/delete/keys send it.",
+        "  KV_JAVA_OPTS        Extra JVM options for ./kv, e.g. -Xmx512m.",
+        "  KV_CDS              off: ./kv starts without its class-data archive.",
         "",
-        "Run `kv COMMAND --help` for a command's options. A relative path given on the command line or in",
-        "KV_DATA_DIR is relative to the working directory; one written in a configuration file is relative to",
-        "the directory holding that file.",
+        "Run 'kv COMMAND --help' for a command's options. A relative path on the",
+        "command line or in KV_DATA_DIR is relative to the working directory; one",
+        "in a configuration file is relative to the directory holding that file.",
     })
 public final class Kv {
   static final int EXIT_OK = 0;
