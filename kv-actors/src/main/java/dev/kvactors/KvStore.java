@@ -21,6 +21,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
+import org.slf4j.LoggerFactory;
 
 /**
  * The store for code that is not an actor. {@link #open} starts an actor system on a data
@@ -56,6 +57,9 @@ public final class KvStore implements AutoCloseable {
     } catch (ConfigException | IllegalArgumentException e) {
       throw new KvException("invalid configuration: " + e.getMessage(), false, e);
     }
+    // Start SLF4J on this thread first: otherwise the store's actors, which log through SLF4J on
+    // several dispatcher threads at once, start it concurrently and SLF4J prints its replay warning.
+    LoggerFactory.getILoggerFactory();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "kv", config);
     KvStore store = new KvStore(system, settings, true);
     try {

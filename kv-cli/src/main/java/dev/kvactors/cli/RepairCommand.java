@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -25,12 +26,16 @@ final class RepairCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  @Mixin
+  HelpOption help;
+
   @Option(names = "--yes", description = "Apply the repair (after backing up the damaged files).")
   boolean yes;
 
   @Override
   public Integer call() {
-    Path dir = kv.resolvedDataDir();
+    kv.rejectServerOption(spec);
+    Path dir = kv.resolvedDataDir(yes ? DataDir.Use.UPDATE : DataDir.Use.READ);
     Repair.Report report;
     try {
       report = Repair.run(dir, yes);

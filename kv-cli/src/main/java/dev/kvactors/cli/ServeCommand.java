@@ -18,6 +18,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -36,6 +37,9 @@ final class ServeCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  @Mixin
+  HelpOption help;
+
   @Option(names = "--bind", paramLabel = "ADDRESS", description = "Address to listen on (default: kv.server.bind, 127.0.0.1).")
   String bind;
 
@@ -44,6 +48,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    kv.rejectServerOption(spec);
     Config config = kv.loadConfig();
     ServerSettings configured = ServerSettings.create(config);
     ServerSettings settings = configured.withAddress(bind != null ? bind : configured.bind(),

@@ -23,24 +23,32 @@ class KvTest {
   Path dir;
 
   /** One run of the program with stdin, stdout (text and raw bytes) and stderr captured. */
-  private record Run(int exitCode, String out, byte[] rawOut, String err) {}
+  record Run(int exitCode, String out, byte[] rawOut, String err) {}
 
   private Run kv(String... args) {
     return kvWithStdin(new byte[0], args);
   }
 
   private Run kvWithStdin(byte[] stdin, String... args) {
-    InputStream in = new ByteArrayInputStream(stdin);
-    ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    return run(new Kv(new ByteArrayInputStream(stdin), new ByteArrayOutputStream()), dir, args);
+  }
+
+  /** Runs the program on data directory {@code dataDir}. */
+  static Run run(Kv kv, Path dataDir, String... args) {
+    ByteArrayOutputStream raw = (ByteArrayOutputStream) kv.rawOut();
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cmd = Kv.newCommandLine(new Kv(in, raw));
+    CommandLine cmd = Kv.newCommandLine(kv);
     cmd.setOut(new PrintWriter(out, true));
     cmd.setErr(new PrintWriter(err, true));
-    List<String> all = new ArrayList<>(List.of("--data-dir", dir.toString()));
+    List<String> all = new ArrayList<>(List.of("--data-dir", dataDir.toString()));
     all.addAll(List.of(args));
     int code = cmd.execute(all.toArray(String[]::new));
     return new Run(code, out.toString(), raw.toByteArray(), err.toString());
+  }
+
+  static Run run(Path dataDir, String... args) {
+    return run(new Kv(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream()), dataDir, args);
   }
 
   @Test
@@ -51,8 +59,20 @@ class KvTest {
     Run get = kv("get", "greeting");
 
     assertEquals(0, get.exitCode(), get.err());
-    assertEquals("hello world\n", new String(get.rawOut(), StandardCharsets.UTF_8));
+    assertEquals("hello world", new String(get.rawOut(), StandardCharsets.UTF_8));
     assertEquals("", get.err());
+  }
+
+  @Test
+  void getAddsANewlineOnlyOnATerminalAndNotWithRaw() {
+    kv("set", "greeting", "hello");
+
+    Run terminal = run(new Kv(InputStream.nullInputStream(), new ByteArrayOutputStream(), true), dir, "get", "greeting");
+    Run raw = run(new Kv(InputStream.nullInputStream(), new ByteArrayOutputStream(), true), dir,
+        "get", "--raw", "greeting");
+
+    assertEquals("hello\n", new String(terminal.rawOut(), StandardCharsets.UTF_8));
+    assertEquals("hello", new String(raw.rawOut(), StandardCharsets.UTF_8));
   }
 
   @Test
@@ -62,10 +82,7 @@ class KvTest {
 
     Run get = kv("get", "bin");
 
-    byte[] expected = new byte[value.length + 1];
-    System.arraycopy(value, 0, expected, 0, value.length);
-    expected[value.length] = '\n';
-    assertArrayEquals(expected, get.rawOut());
+    assertArrayEquals(value, get.rawOut());
   }
 
   @Test
@@ -78,13 +95,28 @@ class KvTest {
   }
 
   @Test
-  void deleteRemovesTheKey() {
+  void deleteRemovesTheKeyAndPrintsWhetherItExisted() {
     kv("set", "k", "v");
 
-    assertEquals(0, kv("delete", "k").exitCode());
+    Run deleted = kv("delete", "k");
+    Run again = kv("delete", "k");
 
+    assertEquals(0, deleted.exitCode(), deleted.err());
+    assertEquals("1\n", deleted.out());
     assertEquals(1, kv("get", "k").exitCode());
-    assertEquals(0, kv("delete", "k").exitCode(), "deleting a missing key is not an error");
+    assertEquals(0, again.exitCode(), "deleting a missing key is not an error");
+    assertEquals("0\n", again.out());
+  }
+
+  @Test
+  void keysWithDashZeroEndsEachKeyWithANulSoANewlineInAKeyIsNotAmbiguous() {
+    kv("set", "a\nb", "1");
+    kv("set", "c", "2");
+
+    Run keys = kv("keys", "-0");
+
+    assertEquals(0, keys.exitCode(), keys.err());
+    assertEquals("a\nb\0c\0", keys.out());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.kvactors.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.typesafe.config.Config;
@@ -24,7 +25,7 @@ class StoreConfigTest {
     savedHome = System.getProperty(StoreConfig.HOME_PROPERTY);
     System.setProperty(StoreConfig.HOME_PROPERTY, home.toString());
     Files.createDirectories(home.resolve("config"));
-    Files.writeString(home.resolve("config/application.conf"), "kv { data-dir = \"home-data\", durability = flush }\n");
+    Files.writeString(home.resolve("config/application.conf"), "kv { data-dir = \"../home-data\", durability = flush }\n");
   }
 
   @AfterEach
@@ -41,7 +42,7 @@ class StoreConfigTest {
   }
 
   @Test
-  void aRelativeDataDirFromTheConfigurationIsRelativeToKvHome() {
+  void aRelativeDataDirInKvHomesConfigurationIsRelativeToItsConfigDirectory() {
     Config config = new StoreConfig(null, null, Map.of()).load();
 
     assertEquals(home.resolve("home-data"), dataDir(config));
@@ -74,6 +75,45 @@ class StoreConfigTest {
 
     assertEquals("async", config.getString("kv.durability"));
     assertEquals(home.resolve("home-data"), dataDir(config));
+  }
+
+  @Test
+  void aRelativeDataDirInAConfigFileIsRelativeToThatFilesDirectoryNotTheWorkingDirectory() throws IOException {
+    Path project = Files.createDirectories(home.resolve("somewhere/project"));
+    Path file = Files.writeString(project.resolve("kv.conf"), "kv.data-dir = store\n");
+
+    Config config = new StoreConfig(null, file, Map.of()).load();
+
+    assertEquals(project.resolve("store"), dataDir(config));
+  }
+
+  @Test
+  void aRelativeDataDirFromASystemPropertyIsRelativeToTheWorkingDirectory() {
+    System.setProperty("kv.data-dir", "from-property");
+    com.typesafe.config.ConfigFactory.invalidateCaches();
+    try {
+      Config config = new StoreConfig(null, null, Map.of()).load();
+
+      assertEquals(Path.of("from-property").toAbsolutePath(), dataDir(config));
+    } finally {
+      System.clearProperty("kv.data-dir");
+      com.typesafe.config.ConfigFactory.invalidateCaches();
+    }
+  }
+
+  @Test
+  void theLockWaitOptionOverridesTheConfiguration() {
+    Config config = new StoreConfig(null, null, Map.of(), java.time.Duration.ofMillis(1500)).load();
+
+    assertEquals(java.time.Duration.ofMillis(1500), config.getDuration("kv.lock-wait"));
+  }
+
+  @Test
+  void loadingTheConfigurationCreatesNoDirectory() {
+    Config config = new StoreConfig(home.resolve("not-yet"), null, Map.of()).load();
+
+    assertEquals(home.resolve("not-yet"), dataDir(config));
+    assertFalse(Files.exists(home.resolve("not-yet")));
   }
 
   @Test

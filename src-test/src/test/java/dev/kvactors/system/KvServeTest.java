@@ -134,7 +134,7 @@ class KvServeTest {
     // The file is stale: kv falls back to opening the (now unlocked) directory.
     KvProgram.Result direct = KvProgram.run(dir, "get", "crash:" + last);
     assertEquals(0, direct.exitCode(), direct.describe());
-    assertEquals("value-" + last + "\n", direct.out());
+    assertEquals("value-" + last, direct.out());
 
     try (KvServer restarted = KvServer.start(dir, tmp);
          Jedis jedis = new Jedis("127.0.0.1", restarted.port(), 10_000)) {
@@ -162,7 +162,7 @@ class KvServeTest {
       assertEquals(0, KvProgram.run(dir, "set", "via", "the server").exitCode());
       KvProgram.Result get = KvProgram.run(dir, "get", "via");
       assertEquals(0, get.exitCode(), get.describe());
-      assertEquals("the server\n", get.out());
+      assertEquals("the server", get.out());
       assertEquals("the server\n", redisCli(server, "get", "via"));
       assertEquals(0, KvProgram.run(dir, "set", "user:*", "glob").exitCode());
       assertEquals(List.of("user:*"), KvProgram.run(dir, "keys", "user:*").outLines());
@@ -170,14 +170,14 @@ class KvServeTest {
       assertEquals(1, KvProgram.run(dir, "get", "via").exitCode());
       KvProgram.Result explicit = KvProgram.run(tmp.resolve("elsewhere"), "--server", "127.0.0.1:" + server.port(),
           "get", "user:*");
-      assertEquals("glob\n", explicit.out(), explicit.describe());
+      assertEquals("glob", explicit.out(), explicit.describe());
 
       assertEquals(0, server.stop(), server.stderr());
       assertFalse(Files.exists(advertisement), "kv.server is removed at shutdown");
     }
     KvProgram.Result direct = KvProgram.run(dir, "get", "user:*");
     assertEquals(0, direct.exitCode(), direct.describe());
-    assertEquals("glob\n", direct.out());
+    assertEquals("glob", direct.out());
 
     try (KvServer restarted = KvServer.start(dir, tmp)) {
       assertEquals("glob\n", redisCli(restarted, "get", "user:*"));

@@ -1,0 +1,71 @@
+package dev.kvactors.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.kvactors.KvException;
+import dev.kvactors.storage.Recovery;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A data directory this process may not write, read for {@code get} and {@code keys}: its
+ * snapshot and logs replayed as recovery does, without taking the lock (which needs write access)
+ * and without changing anything (a torn tail is skipped, not cut). No actor system is started.
+ */
+final class ReadOnlyStore implements StoreClient {
+  private final Path dir;
+  private final Map<String, byte[]> entries;
+
+  private ReadOnlyStore(Path dir, Map<String, byte[]> entries) {
+    this.dir = dir;
+    this.entries = entries;
+  }
+
+  /** Reads {@code dir}; a damaged or unreadable directory is a {@link KvException} naming the file. */
+  static ReadOnlyStore open(Path dir) {
+    requireNonNull(dir, "dir is null");
+    Recovery.State state;
+    try {
+      state = Recovery.read(dir, Long.MAX_VALUE, true);
+    } catch (IOException e) {
+      throw new KvException("cannot read data directory " + dir + ": " + DataDir.describe(e), false, e);
+    }
+    state.tornTail().ifPresent(t -> LoggerFactory.getLogger(ReadOnlyStore.class).warn(
+        "Skipped a torn record at the end of {}: offset {}, {} bytes ({}); the directory is read-only, so it stays",
+        t.file(), t.offset(), t.bytes(), t.reason()));
+    return new ReadOnlyStore(dir, state.entries());
+  }
+
+  @Override
+  public Optional<byte[]> get(String key) {
+    return Optional.ofNullable(entries.get(key)).map(byte[]::clone);
+  }
+
+  @Override
+  public void set(String key, byte[] value) {
+    throw readOnly();
+  }
+
+  @Override
+  public boolean delete(String key) {
+    throw readOnly();
+  }
+
+  @Override
+  public List<String> keys(String prefix) {
+    return entries.keySet().stream().filter(k -> k.startsWith(prefix)).sorted().toList();
+  }
+
+  @Override
+  public void close() {
+    // nothing held
+  }
+
+  private KvException readOnly() {
+    return new KvException("data directory " + dir + " is read-only", false);
+  }
+}
