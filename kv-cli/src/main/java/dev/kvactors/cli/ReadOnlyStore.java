@@ -30,7 +30,7 @@ final class ReadOnlyStore implements StoreClient {
     requireNonNull(dir, "dir is null");
     Recovery.State state;
     try {
-      state = Recovery.read(dir, Long.MAX_VALUE, true);
+      state = Recovery.recover(dir, false);
     } catch (IOException e) {
       throw new KvException("cannot read data directory " + dir + ": " + DataDir.describe(e), false, e);
     }
