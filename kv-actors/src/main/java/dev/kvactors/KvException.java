@@ -14,8 +14,10 @@ package dev.kvactors;
  * </ul>
  */
 public class KvException extends RuntimeException {
+  /** Version of the serialized form. */
   private static final long serialVersionUID = 1L;
 
+  /** Whether the same request may succeed if sent again. */
   private final boolean retryable;
 
   /**
@@ -51,6 +53,7 @@ public class KvException extends RuntimeException {
 
   /** The request itself is wrong (empty key, key or value too large). */
   public static final class InvalidRequest extends KvException {
+    /** Version of the serialized form. */
     private static final long serialVersionUID = 1L;
 
     /**
@@ -68,6 +71,7 @@ public class KvException extends RuntimeException {
    * that got this error may or may not have been applied; writes are idempotent, so retry.
    */
   public static final class Unavailable extends KvException {
+    /** Version of the serialized form. */
     private static final long serialVersionUID = 1L;
 
     /**
@@ -85,6 +89,7 @@ public class KvException extends RuntimeException {
    * keep working. Restart the store after fixing the cause.
    */
   public static final class StorageFailed extends KvException {
+    /** Version of the serialized form. */
     private static final long serialVersionUID = 1L;
 
     /**
@@ -103,6 +108,7 @@ public class KvException extends RuntimeException {
    * damaged. Every request of the store fails with this error until it is opened again.
    */
   public static class RecoveryFailed extends KvException {
+    /** Version of the serialized form. */
     private static final long serialVersionUID = 1L;
 
     /**
@@ -121,6 +127,7 @@ public class KvException extends RuntimeException {
    * the store again may succeed once the holder has stopped.
    */
   public static final class DataDirLocked extends RecoveryFailed {
+    /** Version of the serialized form. */
     private static final long serialVersionUID = 1L;
 
     /**
