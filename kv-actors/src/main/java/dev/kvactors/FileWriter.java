@@ -88,7 +88,10 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
         } else {
           ctx.getLog().error(message, e);
         }
-        parent.tell(new KeyValueStore.RecoveryFailed(ctx.getSelf(), new KvException.RecoveryFailed(message, e)));
+        KvException error = e instanceof DataDirLockedException
+            ? new KvException.DataDirLocked(message, e)
+            : new KvException.RecoveryFailed(message, e);
+        parent.tell(new KeyValueStore.RecoveryFailed(ctx.getSelf(), error));
         return Behaviors.stopped();
       }
       Recovery.State state = dataDir.recovered();

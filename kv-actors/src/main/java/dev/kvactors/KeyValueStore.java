@@ -3,6 +3,7 @@ package dev.kvactors;
 import static java.util.Objects.requireNonNull;
 
 import dev.kvactors.storage.Mutation;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,13 +36,30 @@ import org.apache.pekko.pattern.StatusReply;
  */
 public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command> {
 
+  /** Everything the key-value actor takes: the callers' {@link Request}s and its own messages. */
   public sealed interface Command {}
 
-  /** A caller's request; every request can be refused with a {@link KvException}. */
-  public sealed interface Request extends Command {
+  /**
+   * A caller's request. Each one is also a {@link Router.Command}, so it is sent to the router as
+   * it is, with no wrapper: {@code router.tell(new KeyValueStore.Get("k", replyTo))}. Every request
+   * is answered with a {@link StatusReply}: its value, or a {@link KvException} as the error.
+   */
+  public sealed interface Request extends Command, Router.Command {
+    /**
+     * Answers this request with {@code error}.
+     *
+     * @param error why the request is refused
+     */
     void reject(KvException error);
   }
 
+  /**
+   * Reads {@code key}; answered with its {@link Value} once the writes of the key sent before are
+   * acknowledged.
+   *
+   * @param key the key to read
+   * @param replyTo who gets the value or the error
+   */
   public record Get(String key, ActorRef<StatusReply<Value>> replyTo) implements Request {
     @Override
     public void reject(KvException error) {
@@ -49,11 +67,51 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     }
   }
 
-  /** Sets {@code key} to {@code value} if {@code condition} holds at the moment the store takes the request. */
+  /**
+   * Sets {@code key} to {@code value} if {@code condition} holds at the moment the store takes the
+   * request; answered with {@link Stored} once acknowledged under the durability mode.
+   *
+   * @param key the key to set
+   * @param value the new value; the store copies it
+   * @param condition when the set applies
+   * @param replyTo who gets the answer or the error
+   */
   public record Set(String key, byte[] value, Condition condition, ActorRef<StatusReply<Stored>> replyTo)
       implements Request {
+    /**
+     * Sets {@code key} to {@code value} unconditionally.
+     *
+     * @param key the key to set
+     * @param value the new value; the store copies it
+     * @param replyTo who gets the answer or the error
+     */
     public Set(String key, byte[] value, ActorRef<StatusReply<Stored>> replyTo) {
       this(key, value, Condition.ALWAYS, replyTo);
+    }
+
+    /**
+     * Sets {@code key} to the UTF-8 bytes of {@code value} unconditionally.
+     *
+     * @param key the key to set
+     * @param value the new value, stored as UTF-8
+     * @param replyTo who gets the answer or the error
+     * @return the request
+     */
+    public static Set of(String key, String value, ActorRef<StatusReply<Stored>> replyTo) {
+      return new Set(key, value.getBytes(StandardCharsets.UTF_8), Condition.ALWAYS, replyTo);
+    }
+
+    /**
+     * Sets {@code key} to the UTF-8 bytes of {@code value} if {@code condition} holds.
+     *
+     * @param key the key to set
+     * @param value the new value, stored as UTF-8
+     * @param condition when the set applies
+     * @param replyTo who gets the answer or the error
+     * @return the request
+     */
+    public static Set of(String key, String value, Condition condition, ActorRef<StatusReply<Stored>> replyTo) {
+      return new Set(key, value.getBytes(StandardCharsets.UTF_8), condition, replyTo);
     }
 
     @Override
@@ -62,6 +120,12 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     }
   }
 
+  /**
+   * Deletes {@code key}; answered with {@link Deleted} once acknowledged.
+   *
+   * @param key the key to delete
+   * @param replyTo who gets the answer or the error
+   */
   public record Delete(String key, ActorRef<StatusReply<Deleted>> replyTo) implements Request {
     @Override
     public void reject(KvException error) {
@@ -72,6 +136,8 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   /**
    * The store's keys as an immutable {@link KeySet}, once every write taken before this request is
    * confirmed (or has failed): O(1) on the store, whatever the number of keys.
+   *
+   * @param replyTo who gets the key set or the error
    */
   public record Keys(ActorRef<StatusReply<KeySet>> replyTo) implements Request {
     @Override
@@ -80,7 +146,11 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     }
   }
 
-  /** Answered once the store has recovered its data directory, or with the reason it could not. */
+  /**
+   * Answered once the store has recovered its data directory, or with the reason it could not.
+   *
+   * @param replyTo who gets {@link Ready} or the error
+   */
   public record AwaitReady(ActorRef<StatusReply<Ready>> replyTo) implements Request {
     @Override
     public void reject(KvException error) {
@@ -91,6 +161,8 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   /**
    * Answered once every change sent before it has been written and forced to the device, in any
    * durability mode: a barrier for shutdown and for callers of {@code async} mode.
+   *
+   * @param replyTo who gets {@link Synced} or the error
    */
   public record Sync(ActorRef<StatusReply<Synced>> replyTo) implements Request {
     @Override
@@ -99,11 +171,27 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     }
   }
 
-  /** The value of {@code key}, if any. The array is the store's own: do not modify it. */
-  public record Value(String key, Optional<byte[]> value) {}
+  /**
+   * The answer to a {@link Get}: the value of {@code key}, if any. The array is the store's own:
+   * do not modify it.
+   *
+   * @param key the key that was read
+   * @param value its value, or empty if the key has none
+   */
+  public record Value(String key, Optional<byte[]> value) {
+    /**
+     * The value decoded as UTF-8.
+     *
+     * @return the value as text, or empty if the key has none
+     */
+    public Optional<String> asString() {
+      return value.map(bytes -> new String(bytes, StandardCharsets.UTF_8));
+    }
+  }
 
   /** When a {@link Set} applies. */
   public enum Condition {
+    /** Always. */
     ALWAYS,
     /** Only if the key has no value (Redis {@code NX}). */
     IF_ABSENT,
@@ -114,14 +202,31 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   /**
    * The answer to a {@link Set}: whether it was applied (false only when its condition did not
    * hold), and the value the key had just before.
+   *
+   * @param key the key that was set
+   * @param applied whether the value was set
+   * @param previous the value just before, or empty if the key had none
    */
   public record Stored(String key, boolean applied, Optional<byte[]> previous) {}
 
+  /**
+   * The answer to a {@link Delete}.
+   *
+   * @param key the key that was deleted
+   * @param existed whether it had a value
+   */
   public record Deleted(String key, boolean existed) {}
 
+  /**
+   * The answer to {@link AwaitReady}.
+   *
+   * @param keys the number of keys recovered
+   */
   public record Ready(int keys) {}
 
+  /** The answer to {@link Sync}. */
   public enum Synced {
+    /** The only value. */
     INSTANCE
   }
 
@@ -164,6 +269,14 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     final List<Get> waitingReads = new ArrayList<>();
   }
 
+  /**
+   * A store with these settings that reports its heartbeats to {@code router}; the router spawns
+   * it. Applications send their requests to the router instead.
+   *
+   * @param settings the store's settings
+   * @param router the router that supervises this store
+   * @return the store's behavior
+   */
   public static Behavior<Command> create(KvSettings settings, ActorRef<Router.Command> router) {
     return create(settings, router, FaultHooks.NONE);
   }

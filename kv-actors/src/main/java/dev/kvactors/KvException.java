@@ -3,25 +3,64 @@ package dev.kvactors;
 /**
  * Base of every error the store reports to a caller. The message is one line meant for a user;
  * {@link #isRetryable()} tells whether sending the same request again may succeed.
+ *
+ * <p>The subtypes, from the caller's point of view:
+ * <ul>
+ *   <li>{@link InvalidRequest}: fix the request (empty key, key or value too large);
+ *   <li>{@link Unavailable}: retry (the store is being reset, or did not answer in time);
+ *   <li>{@link StorageFailed}: the disk failed; the store refuses writes until restarted;
+ *   <li>{@link RecoveryFailed}: the data directory could not be opened (damaged, unreadable), and
+ *       its subtype {@link DataDirLocked}: another process (or store) holds the directory.
+ * </ul>
  */
 public class KvException extends RuntimeException {
+  /** Version of the serialized form. */
+  private static final long serialVersionUID = 1L;
+
+  /** Whether the same request may succeed if sent again. */
   private final boolean retryable;
 
+  /**
+   * An error with no cause.
+   *
+   * @param message one line for a user
+   * @param retryable whether the same request may succeed if sent again
+   */
   public KvException(String message, boolean retryable) {
     this(message, retryable, null);
   }
 
+  /**
+   * An error with a cause.
+   *
+   * @param message one line for a user
+   * @param retryable whether the same request may succeed if sent again
+   * @param cause the underlying failure, or null
+   */
   public KvException(String message, boolean retryable, Throwable cause) {
     super(message, cause);
     this.retryable = retryable;
   }
 
+  /**
+   * Whether sending the same request again may succeed.
+   *
+   * @return true for {@link Unavailable}
+   */
   public boolean isRetryable() {
     return retryable;
   }
 
   /** The request itself is wrong (empty key, key or value too large). */
   public static final class InvalidRequest extends KvException {
+    /** Version of the serialized form. */
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * An invalid request.
+     *
+     * @param message what is wrong with it
+     */
     public InvalidRequest(String message) {
       super(message, false);
     }
@@ -32,6 +71,14 @@ public class KvException extends RuntimeException {
    * that got this error may or may not have been applied; writes are idempotent, so retry.
    */
   public static final class Unavailable extends KvException {
+    /** Version of the serialized form. */
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * The store is unavailable.
+     *
+     * @param message why, and that a retry may succeed
+     */
     public Unavailable(String message) {
       super(message, true);
     }
@@ -42,15 +89,55 @@ public class KvException extends RuntimeException {
    * keep working. Restart the store after fixing the cause.
    */
   public static final class StorageFailed extends KvException {
+    /** Version of the serialized form. */
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * A failed write, sync or rename.
+     *
+     * @param message the file and the cause
+     * @param cause the I/O error
+     */
     public StorageFailed(String message, Throwable cause) {
       super(message, false, cause);
     }
   }
 
-  /** The data directory could not be opened: locked, unreadable, or damaged. */
-  public static final class RecoveryFailed extends KvException {
+  /**
+   * The data directory could not be opened: locked ({@link DataDirLocked}), unreadable, or
+   * damaged. Every request of the store fails with this error until it is opened again.
+   */
+  public static class RecoveryFailed extends KvException {
+    /** Version of the serialized form. */
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * A failed recovery.
+     *
+     * @param message the directory or file and the cause
+     * @param cause the underlying failure
+     */
     public RecoveryFailed(String message, Throwable cause) {
       super(message, false, cause);
+    }
+  }
+
+  /**
+   * Another process, or another store in this process, holds the data directory's lock. Opening
+   * the store again may succeed once the holder has stopped.
+   */
+  public static final class DataDirLocked extends RecoveryFailed {
+    /** Version of the serialized form. */
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * The data directory is locked.
+     *
+     * @param message the directory and, if known, the holder
+     * @param cause the lock failure
+     */
+    public DataDirLocked(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 }

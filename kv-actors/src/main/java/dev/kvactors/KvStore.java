@@ -29,6 +29,26 @@ import org.slf4j.LoggerFactory;
  * be); {@link #attach} uses the store of a system the application already runs. Every operation
  * completes with its answer or fails with a {@link KvException}.
  *
+ * <p>Two ways to call it, with the same method names:
+ * <ul>
+ *   <li>asynchronous, for servers and actors: {@code store.set(key, value)} returns a
+ *       {@link CompletionStage}. It fails with the {@link KvException} itself; a stage derived
+ *       from it ({@code thenCompose}, ...) fails with a {@link CompletionException} around it.
+ *   <li>blocking, for scripts and tests: {@code store.blocking().set(key, value)} returns the
+ *       answer or throws the {@link KvException} as is (no {@code CompletionException}), and waits
+ *       at most {@code kv.request-timeout}, as RocksDB's {@code put}/{@code get}. See
+ *       {@link Blocking} for why it is named so.
+ * </ul>
+ *
+ * <pre>{@code
+ * try (KvStore store = KvStore.open(ConfigFactory.load())) {
+ *   store.blocking().set("greeting", "hello");
+ *   Optional<String> greeting = store.blocking().getString("greeting");
+ * } catch (KvException e) {
+ *   System.err.println("kv: " + e.getMessage());
+ * }
+ * }</pre>
+ *
  * <p>The stages of {@code get}, {@code set} and {@code delete} complete on the store's own thread,
  * without a thread hop: a non-async continuation ({@code thenApply}, {@code thenAccept}) runs there
  * and delays every other request while it runs; attach slow work with the {@code ...Async} variants.
@@ -40,6 +60,7 @@ public final class KvStore implements AutoCloseable {
   private final KvSettings settings;
   private final boolean ownsSystem;
   private final Executor listing;
+  private final Blocking blocking = new Blocking();
 
   private KvStore(ActorSystem<?> system, KvSettings settings, boolean ownsSystem) {
     this.system = requireNonNull(system, "system is null");
@@ -49,7 +70,16 @@ public final class KvStore implements AutoCloseable {
     this.listing = Futures.listing(system);
   }
 
-  /** Opens the store described by {@code config}'s {@code kv} section, in an actor system of its own. */
+  /**
+   * Opens the store described by {@code config}'s {@code kv} section, in an actor system of its
+   * own, and waits until its data directory has been recovered.
+   *
+   * @param config the configuration; {@code kv.data-dir} names the data directory
+   * @return the open store; close it to release the directory
+   * @throws KvException.DataDirLocked if another process or store holds the data directory
+   * @throws KvException.RecoveryFailed if the data directory is damaged or unreadable
+   * @throws KvException if the configuration is invalid
+   */
   public static KvStore open(Config config) {
     KvSettings settings;
     try {
@@ -71,12 +101,25 @@ public final class KvStore implements AutoCloseable {
     return store;
   }
 
-  /** Opens a store with these settings and the rest of the configuration from the classpath. */
+  /**
+   * Opens a store with these settings and the rest of the configuration from the classpath.
+   *
+   * @param settings the store's settings
+   * @return the open store; close it to release the directory
+   * @throws KvException.RecoveryFailed if the data directory is locked, damaged or unreadable
+   */
   public static KvStore open(KvSettings settings) {
     return open(settings.toConfig().withFallback(ConfigFactory.load()));
   }
 
-  /** The store of an application's own actor system, through {@link KvExtension}; close leaves the system running. */
+  /**
+   * The store of an application's own actor system, through {@link KvExtension}; waits until its
+   * data directory has been recovered. {@link #close} leaves the system running.
+   *
+   * @param system the application's actor system
+   * @return the store
+   * @throws KvException.RecoveryFailed if the data directory is locked, damaged or unreadable
+   */
   public static KvStore attach(ActorSystem<?> system) {
     KvStore store = new KvStore(system, KvExtension.get(system).settings(), false);
     store.awaitReady();
@@ -87,17 +130,44 @@ public final class KvStore implements AutoCloseable {
     await(ask(KeyValueStore.AwaitReady::new, settings.recoveryTimeout()), settings.recoveryTimeout());
   }
 
+  /**
+   * The blocking calls of this store, for scripts and tests.
+   *
+   * @return the same {@link Blocking} view on every call
+   */
+  public Blocking blocking() {
+    return blocking;
+  }
+
+  /**
+   * Reads {@code key}. A caller sees its own acknowledged writes.
+   *
+   * @param key the key
+   * @return a stage with the value (a copy), or empty if the key has none
+   */
   public CompletionStage<Optional<byte[]>> get(String key) {
     return ask((ActorRef<StatusReply<KeyValueStore.Value>> r) -> new KeyValueStore.Get(key, r),
         settings.requestTimeout())
         .thenApply(v -> v.value().map(byte[]::clone));
   }
 
+  /**
+   * Reads {@code key} as UTF-8 text.
+   *
+   * @param key the key
+   * @return a stage with the value as text, or empty if the key has none
+   */
   public CompletionStage<Optional<String>> getString(String key) {
     return get(key).thenApply(v -> v.map(bytes -> new String(bytes, StandardCharsets.UTF_8)));
   }
 
-  /** Completes when the write is acknowledged under the configured durability mode. */
+  /**
+   * Sets {@code key} to {@code value}.
+   *
+   * @param key the key
+   * @param value the value; the store copies it
+   * @return a stage that completes when the write is acknowledged under the configured durability mode
+   */
   public CompletionStage<Void> set(String key, byte[] value) {
     return ask((ActorRef<StatusReply<KeyValueStore.Stored>> r) -> new KeyValueStore.Set(key, value, r),
         settings.requestTimeout())
@@ -105,8 +175,23 @@ public final class KvStore implements AutoCloseable {
   }
 
   /**
-   * Sets {@code key} only if {@code condition} holds when the store takes the request; completes
-   * with whether it was applied, once acknowledged.
+   * Sets {@code key} to the UTF-8 bytes of {@code value}.
+   *
+   * @param key the key
+   * @param value the value, stored as UTF-8
+   * @return a stage that completes when the write is acknowledged under the configured durability mode
+   */
+  public CompletionStage<Void> set(String key, String value) {
+    return set(key, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Sets {@code key} only if {@code condition} holds when the store takes the request.
+   *
+   * @param key the key
+   * @param value the value; the store copies it
+   * @param condition when the set applies
+   * @return a stage with whether it was applied, once acknowledged
    */
   public CompletionStage<Boolean> set(String key, byte[] value, KeyValueStore.Condition condition) {
     return ask((ActorRef<StatusReply<KeyValueStore.Stored>> r) -> new KeyValueStore.Set(key, value, condition, r),
@@ -114,11 +199,12 @@ public final class KvStore implements AutoCloseable {
         .thenApply(KeyValueStore.Stored::applied);
   }
 
-  public CompletionStage<Void> set(String key, String value) {
-    return set(key, value.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** Completes with whether the key existed, once the delete is acknowledged. */
+  /**
+   * Deletes {@code key}.
+   *
+   * @param key the key
+   * @return a stage with whether the key existed, once the delete is acknowledged
+   */
   public CompletionStage<Boolean> delete(String key) {
     return ask((ActorRef<StatusReply<KeyValueStore.Deleted>> r) -> new KeyValueStore.Delete(key, r),
         settings.requestTimeout())
@@ -130,16 +216,29 @@ public final class KvStore implements AutoCloseable {
    * acknowledged before calling. The store hands out its immutable key set at once; the filtering
    * and sorting (O(n) and O(m log m) for n keys and m matches) run on {@code kv.listing-dispatcher},
    * never on the store's thread, and the stage completes there.
+   *
+   * @param prefix the prefix; the empty string lists every key
+   * @return a stage with the sorted keys
    */
   public CompletionStage<List<String>> keys(String prefix) {
     return ask((ActorRef<StatusReply<KeySet>> r) -> new KeyValueStore.Keys(r), settings.requestTimeout())
         .thenApplyAsync(keys -> keys.sorted(prefix), listing);
   }
 
+  /**
+   * The settings this store runs with.
+   *
+   * @return the settings
+   */
   public KvSettings settings() {
     return settings;
   }
 
+  /**
+   * The store's router, to send it {@link KeyValueStore.Request}s from an actor.
+   *
+   * @return the router
+   */
   public ActorRef<Router.Command> router() {
     return router;
   }
@@ -147,6 +246,8 @@ public final class KvStore implements AutoCloseable {
   /**
    * Stops the store: pending records are written and synced, the lock is released, and the actor
    * system this store created is terminated. Idempotent.
+   *
+   * @throws KvException.Unavailable if the system did not terminate within 60 s
    */
   @Override
   public void close() {
@@ -163,7 +264,17 @@ public final class KvStore implements AutoCloseable {
     }
   }
 
-  /** Waits for a stage of this API and returns its value, throwing its {@link KvException} as is. */
+  /**
+   * Waits for a stage of this API and returns its value, throwing its {@link KvException} as is.
+   *
+   * @param <T> the stage's value type
+   * @param stage a stage of this API, or one derived from it
+   * @param timeout how long to wait (one second of grace is added, so the stage's own timeout
+   *     error comes first)
+   * @return the stage's value
+   * @throws KvException the stage's error, unwrapped; {@link KvException.Unavailable} on timeout
+   *     or interrupt
+   */
   public static <T> T await(CompletionStage<T> stage, Duration timeout) {
     try {
       return stage.toCompletableFuture().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
@@ -177,9 +288,109 @@ public final class KvStore implements AutoCloseable {
     }
   }
 
+  private <T> T awaitRequest(CompletionStage<T> stage) {
+    return await(stage, settings.requestTimeout());
+  }
+
+  /**
+   * The blocking calls of a {@link KvStore}: the same names as its asynchronous methods, returning
+   * the answer instead of a stage. Each call waits at most {@code kv.request-timeout} (the bound
+   * of the request itself) and throws the {@link KvException} as is, never a
+   * {@link CompletionException}, like RocksDB's {@code put}/{@code get}. Not for an actor's thread:
+   * an actor uses the asynchronous methods, or sends {@link KeyValueStore.Request}s to the router.
+   *
+   * <p>Why {@code store.blocking().set(...)} and not {@code store.sync().set(...)} (Lettuce's
+   * name) or {@code setNow}: in this store "sync" already means forcing the log to the device
+   * ({@link KeyValueStore.Sync}, {@link Durability}), and {@code getNow} is
+   * {@link java.util.concurrent.CompletableFuture#getNow}'s name for "without waiting", the
+   * opposite of what these calls do. The word says what the call does to the caller's thread.
+   */
+  public final class Blocking {
+    private Blocking() {}
+
+    /**
+     * Reads {@code key}.
+     *
+     * @param key the key
+     * @return the value (a copy), or empty if the key has none
+     * @throws KvException if the store refuses or does not answer in time
+     */
+    public Optional<byte[]> get(String key) {
+      return awaitRequest(KvStore.this.get(key));
+    }
+
+    /**
+     * Reads {@code key} as UTF-8 text.
+     *
+     * @param key the key
+     * @return the value as text, or empty if the key has none
+     * @throws KvException if the store refuses or does not answer in time
+     */
+    public Optional<String> getString(String key) {
+      return awaitRequest(KvStore.this.getString(key));
+    }
+
+    /**
+     * Sets {@code key} to {@code value} and returns once the write is acknowledged.
+     *
+     * @param key the key
+     * @param value the value; the store copies it
+     * @throws KvException if the store refuses or does not answer in time
+     */
+    public void set(String key, byte[] value) {
+      awaitRequest(KvStore.this.set(key, value));
+    }
+
+    /**
+     * Sets {@code key} to the UTF-8 bytes of {@code value} and returns once the write is acknowledged.
+     *
+     * @param key the key
+     * @param value the value, stored as UTF-8
+     * @throws KvException if the store refuses or does not answer in time
+     */
+    public void set(String key, String value) {
+      awaitRequest(KvStore.this.set(key, value));
+    }
+
+    /**
+     * Sets {@code key} only if {@code condition} holds when the store takes the request.
+     *
+     * @param key the key
+     * @param value the value; the store copies it
+     * @param condition when the set applies
+     * @return whether it was applied, once acknowledged
+     * @throws KvException if the store refuses or does not answer in time
+     */
+    public boolean set(String key, byte[] value, KeyValueStore.Condition condition) {
+      return awaitRequest(KvStore.this.set(key, value, condition));
+    }
+
+    /**
+     * Deletes {@code key}.
+     *
+     * @param key the key
+     * @return whether the key existed, once the delete is acknowledged
+     * @throws KvException if the store refuses or does not answer in time
+     */
+    public boolean delete(String key) {
+      return awaitRequest(KvStore.this.delete(key));
+    }
+
+    /**
+     * The keys that start with {@code prefix}, sorted, as {@link KvStore#keys}.
+     *
+     * @param prefix the prefix; the empty string lists every key
+     * @return the sorted keys
+     * @throws KvException if the store refuses or does not answer in time
+     */
+    public List<String> keys(String prefix) {
+      return awaitRequest(KvStore.this.keys(prefix));
+    }
+  }
+
   private <T> CompletionStage<T> ask(Function<ActorRef<StatusReply<T>>, KeyValueStore.Request> request,
       Duration timeout) {
-    CompletionStage<T> reply = AskPattern.askWithStatus(router, replyTo -> new Router.KeyValue(request.apply(replyTo)),
+    CompletionStage<T> reply = AskPattern.askWithStatus(router, replyTo -> request.apply(replyTo),
         timeout, system.scheduler());
     return Futures.direct(reply, error -> toKvException(error, timeout));
   }

@@ -21,23 +21,56 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * the data directory's lock is free), spawns a fresh one and replays, in order, the requests it
  * held meanwhile. A request held for longer than most of {@code request-timeout} is refused with
  * a retryable error, so no caller is left waiting without an answer.
+ *
+ * <p>Requests are the records of {@link KeyValueStore.Request} ({@code Get}, {@code Set},
+ * {@code Delete}, {@code Keys}, ...), sent to the router as they are: each is a {@link Command} of
+ * the router and of the key-value actor, as the Pekko IoT tutorial's {@code DeviceManager} and
+ * {@code DeviceGroup} share their messages. From an actor:
+ *
+ * <pre>{@code
+ * ActorRef<Router.Command> kv = KvExtension.get(context.getSystem()).router();
+ * context.askWithStatus(KeyValueStore.Stored.class, kv, timeout,
+ *     replyTo -> KeyValueStore.Set.of("greeting", "hello", replyTo),
+ *     (stored, error) -> error == null ? new Saved() : new Failed(error));
+ * }</pre>
  */
 public final class Router extends AbstractBehavior<Router.Command> {
 
-  public sealed interface Command {}
+  /**
+   * What the router takes: the store's requests ({@link KeyValueStore.Request}), and the messages
+   * of the store's own supervision.
+   */
+  public sealed interface Command
+      permits KeyValueStore.Request, Heartbeat, Reset, GetStats, StoreTerminated, ExpireHeld {}
 
-  /** A request for the key-value actor. */
-  public record KeyValue(KeyValueStore.Request request) implements Command {}
-
-  /** {@code from}, an actor of {@code kind}, is alive. */
+  /**
+   * {@code from}, an actor of {@code kind}, is alive.
+   *
+   * @param kind which kind of actor beats
+   * @param from the actor that beats
+   */
   public record Heartbeat(ActorKind kind, ActorRef<?> from) implements Command {}
 
-  /** Restart the actors of {@code kind}. */
+  /**
+   * Restart the actors of {@code kind}.
+   *
+   * @param kind the kind that went silent
+   */
   public record Reset(ActorKind kind) implements Command {}
 
+  /**
+   * Asks for the router's {@link Stats}.
+   *
+   * @param replyTo who gets the answer
+   */
   public record GetStats(ActorRef<Stats> replyTo) implements Command {}
 
-  /** How many resets this router has carried out, and whether one is under way. */
+  /**
+   * How many resets this router has carried out, and whether one is under way.
+   *
+   * @param resets the number of resets since the router started
+   * @param resetting whether a reset is under way now
+   */
   public record Stats(long resets, boolean resetting) {}
 
   private record StoreTerminated(ActorRef<KeyValueStore.Command> store) implements Command {}
@@ -48,6 +81,13 @@ public final class Router extends AbstractBehavior<Router.Command> {
 
   private record Held(KeyValueStore.Request request, long sinceNanos) {}
 
+  /**
+   * A router that runs a store with these settings. Most applications use {@link KvExtension}
+   * instead, which spawns one router per actor system.
+   *
+   * @param settings the store's settings
+   * @return the router's behavior
+   */
   public static Behavior<Command> create(KvSettings settings) {
     return create(settings, FaultHooks.NONE);
   }
@@ -91,7 +131,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(KeyValue.class, this::onKeyValue)
+        .onMessage(KeyValueStore.Request.class, this::onRequest)
         .onMessage(Heartbeat.class, this::onHeartbeat)
         .onMessage(Reset.class, this::onReset)
         .onMessage(StoreTerminated.class, this::onStoreTerminated)
@@ -100,14 +140,14 @@ public final class Router extends AbstractBehavior<Router.Command> {
         .build();
   }
 
-  private Behavior<Command> onKeyValue(KeyValue message) {
+  private Behavior<Command> onRequest(KeyValueStore.Request request) {
     if (!resetting) {
-      store.tell(message.request());
+      store.tell(request);
     } else if (held.size() >= settings.stashCapacity()) {
-      message.request().reject(new KvException.Unavailable("the store is being reset and "
+      request.reject(new KvException.Unavailable("the store is being reset and "
           + held.size() + " requests are already waiting; retry"));
     } else {
-      held.add(new Held(message.request(), System.nanoTime()));
+      held.add(new Held(request, System.nanoTime()));
     }
     return this;
   }

@@ -137,7 +137,7 @@ class HeartbeatUnderLoadTest {
           byte[] value = key.getBytes(StandardCharsets.UTF_8);
           try {
             AskPattern.<Router.Command, KeyValueStore.Stored>askWithStatus(router,
-                    r -> new Router.KeyValue(new KeyValueStore.Set(key, value, r)),
+                    r -> new KeyValueStore.Set(key, value, r),
                     settings.requestTimeout(), testKit.system().scheduler())
                 .toCompletableFuture().join();
             acknowledged.put(key, value);
@@ -160,7 +160,7 @@ class HeartbeatUnderLoadTest {
       Map<String, byte[]> acknowledged) {
     TestProbe<StatusReply<KeyValueStore.Value>> values = testKit.createTestProbe();
     acknowledged.forEach((key, value) -> {
-      router.tell(new Router.KeyValue(new KeyValueStore.Get(key, values.ref())));
+      router.tell(new KeyValueStore.Get(key, values.ref()));
       StatusReply<KeyValueStore.Value> reply = values.receiveMessage(settings.requestTimeout());
       assertTrue(reply.isSuccess(), () -> key + ": " + reply);
       assertArrayEquals(value, reply.getValue().value().orElse(null), key);

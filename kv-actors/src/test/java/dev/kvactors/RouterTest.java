@@ -56,11 +56,11 @@ class RouterTest {
   }
 
   private void set(ActorRef<Router.Command> router, String key, String value) {
-    router.tell(new Router.KeyValue(new KeyValueStore.Set(key, bytes(value), stored.ref())));
+    router.tell(new KeyValueStore.Set(key, bytes(value), stored.ref()));
   }
 
   private void get(ActorRef<Router.Command> router, String key) {
-    router.tell(new Router.KeyValue(new KeyValueStore.Get(key, values.ref())));
+    router.tell(new KeyValueStore.Get(key, values.ref()));
   }
 
   @Test
@@ -84,7 +84,7 @@ class RouterTest {
         .withOccurrences(1)
         .expect(testKit.system(), () -> {
           hooks.armed.set(true);
-          router.tell(new Router.KeyValue(new KeyValueStore.Set("stalled", bytes("x"), stalledCaller.ref())));
+          router.tell(new KeyValueStore.Set("stalled", bytes("x"), stalledCaller.ref()));
           FileWriterTest.await(hooks.stalled);
           return null;
         });

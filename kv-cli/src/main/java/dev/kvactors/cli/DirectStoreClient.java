@@ -3,38 +3,37 @@ package dev.kvactors.cli;
 import static java.util.Objects.requireNonNull;
 
 import dev.kvactors.KvStore;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /** The data directory opened in this process (it takes the directory's lock). */
 final class DirectStoreClient implements StoreClient {
   private final KvStore store;
-  private final Duration timeout;
+  private final KvStore.Blocking blocking;
 
   DirectStoreClient(KvStore store) {
     this.store = requireNonNull(store, "store is null");
-    this.timeout = store.settings().requestTimeout();
+    this.blocking = store.blocking();
   }
 
   @Override
   public Optional<byte[]> get(String key) {
-    return KvStore.await(store.get(key), timeout);
+    return blocking.get(key);
   }
 
   @Override
   public void set(String key, byte[] value) {
-    KvStore.await(store.set(key, value), timeout);
+    blocking.set(key, value);
   }
 
   @Override
   public boolean delete(String key) {
-    return KvStore.await(store.delete(key), timeout);
+    return blocking.delete(key);
   }
 
   @Override
   public List<String> keys(String prefix) {
-    return KvStore.await(store.keys(prefix), timeout);
+    return blocking.keys(prefix);
   }
 
   @Override

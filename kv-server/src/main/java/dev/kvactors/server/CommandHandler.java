@@ -534,7 +534,7 @@ final class CommandHandler {
   // --- helpers ---
 
   private <T> CompletionStage<T> ask(Function<ActorRef<StatusReply<T>>, KeyValueStore.Request> request) {
-    return Futures.direct(AskPattern.askWithStatus(router, replyTo -> new Router.KeyValue(request.apply(replyTo)),
+    return Futures.direct(AskPattern.askWithStatus(router, replyTo -> request.apply(replyTo),
         timeout, scheduler));
   }
 
