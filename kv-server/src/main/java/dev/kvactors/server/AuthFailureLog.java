@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,12 +21,19 @@ final class AuthFailureLog {
   private boolean loggedAny;
   private long suppressed;
 
+  private final LongSupplier nanoClock;
+
   AuthFailureLog(Duration interval) {
+    this(interval, System::nanoTime);
+  }
+
+  AuthFailureLog(Duration interval, LongSupplier nanoClock) {
     this.intervalNanos = requireNonNull(interval, "interval is null").toNanos();
+    this.nanoClock = requireNonNull(nanoClock, "nanoClock is null");
   }
 
   void failed(InetSocketAddress client) {
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     long notLogged;
     synchronized (this) {
       if (loggedAny && now - lastLogged < intervalNanos) {

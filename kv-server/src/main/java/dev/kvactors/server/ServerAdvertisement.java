@@ -7,6 +7,7 @@ import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -68,8 +69,11 @@ public record ServerAdvertisement(String host, int port, long pid, String runId)
     if (e instanceof FileSystemException fs && fs.getReason() != null) {
       return fs.getReason();
     }
+    if (e instanceof DirectoryNotEmptyException) {
+      return "directory not empty";
+    }
     if (e instanceof FileSystemException fs) {
-      return fs.getClass().getSimpleName() + " " + fs.getFile();
+      return fs.getClass().getSimpleName();
     }
     return e.getMessage() != null ? e.getMessage() : e.toString();
   }
