@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
@@ -78,9 +79,13 @@ final class ServeCommand implements Callable<Integer> {
     if (stopRequested.get()) {
       return Kv.EXIT_OK;
     }
+    Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(system).getShutdownReason();
+    if (reason.isPresent() && reason.get().equals(CoordinatedShutdown.jvmExitReason())) {
+      return Kv.EXIT_STORE_ERROR; // the JVM is exiting already (System.exit); the shutdown hook says why
+    }
     // The actor system ended by itself, not by a signal: a fatal error it did not exit the JVM for.
     reported.set(true);
-    String why = CoordinatedShutdown.get(system).getShutdownReason().map(Object::toString).orElse("unknown reason");
+    String why = reason.map(Object::toString).orElse("unknown reason");
     spec.commandLine().getErr().println("kv: fatal: the server's actor system stopped without being asked to ("
         + why + "); see " + Path.of(dataDir, "kv.log"));
     spec.commandLine().getErr().flush();

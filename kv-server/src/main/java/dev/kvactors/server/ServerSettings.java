@@ -24,7 +24,7 @@ public record ServerSettings(
     Duration authFailureDelay,
     Duration authFailureLogInterval) {
 
-  /** Pekko TCP reads at most this much at once (pekko.io.tcp.direct-buffer-size); a connection may hold this much more. */
+  /** The least memory a connection may hold: a few of Pekko TCP's reads (pekko.io.tcp.direct-buffer-size, 128 KiB). */
   static final long MIN_CLIENT_MEMORY_BYTES = 1 << 20;
 
   public ServerSettings {
@@ -73,11 +73,12 @@ public record ServerSettings(
     String password = c.getString("password");
     long maxMemory = c.getBytes("max-memory");
     if (maxMemory == 0) {
-      maxMemory = (long) (Runtime.getRuntime().maxMemory() * c.getDouble("max-memory-heap-fraction"));
+      maxMemory = Math.max(MIN_CLIENT_MEMORY_BYTES,
+          (long) (Runtime.getRuntime().maxMemory() * c.getDouble("max-memory-heap-fraction")));
     }
     long maxClientMemory = c.getBytes("max-client-memory");
     if (maxClientMemory == 0) {
-      maxClientMemory = Math.max(MIN_CLIENT_MEMORY_BYTES, maxMemory / 2);
+      maxClientMemory = maxMemory;
     }
     return new ServerSettings(
         c.getString("bind"),
