@@ -68,7 +68,7 @@ final class ServeCommand implements Callable<Integer> {
       throw e;
     }
     dataDir = config.getString("kv.data-dir");
-    stopOnSignals();
+    stopOnSignals(system);
     InetSocketAddress address = server.address();
     PrintWriter out = spec.commandLine().getOut();
     out.println("kv serve: listening on " + address.getAddress().getHostAddress() + ":" + address.getPort()
@@ -114,7 +114,7 @@ final class ServeCommand implements Callable<Integer> {
    * {@code System.exit(-1)}, status 255), an {@code OutOfMemoryError} among them. Then the hook
    * added here prints one line, {@code kv: fatal: ...}, as the last line on stderr.
    */
-  private void stopOnSignals() {
+  private void stopOnSignals(ActorSystem<Void> system) {
     for (String name : List.of("TERM", "INT")) {
       try {
         Signal.handle(new Signal(name), signal -> {
@@ -128,6 +128,12 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Thread hook = new Thread(() -> {
       if (!stopRequested.get() && !reported.get()) {
+        try {
+          // after Pekko's shutdown (its hook runs meanwhile) has logged what it logs: this line comes last
+          system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+          // say it now
+        }
         err.println("kv: fatal: the JVM is exiting on a fatal error (reported above, e.g. an OutOfMemoryError), "
             + "not on a signal; see " + Path.of(dataDir, "kv.log"));
         err.flush();

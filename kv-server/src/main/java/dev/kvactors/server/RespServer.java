@@ -43,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * the router; up to {@code pipelining-parallelism} in progress, replies in request order),
  * {@link RespWriter}, bytes. While it listens it advertises itself in {@code DATA_DIR/kv.server}.
  *
+ * <p>Memory: a connection reserves the bytes it reads from the server's {@link ClientMemory}
+ * before it parses them, and gives them back as its replies are written ({@link ReleaseOnWrite});
+ * without room its stream does not pull, so TCP stops reading from that client. A reply above
+ * {@code kv.server.max-reply-bytes} is replaced by an error before it is encoded.
+ *
  * <p>Stopping ({@link #stop}, which CoordinatedShutdown runs in phase {@code service-unbind}, so on
  * SIGTERM and Ctrl-C too): remove {@code kv.server}, unbind, stop reading from every connection,
  * answer the commands already read, close. The store's own shutdown task ({@code kv-sync}, in the
