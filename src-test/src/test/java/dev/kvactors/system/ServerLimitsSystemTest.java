@@ -192,20 +192,22 @@ class ServerLimitsSystemTest {
     // bounded): the JVM runs out of memory in the store, Pekko exits the JVM. Before the fix the
     // exit status of that was 0, as after SIGTERM.
     try (Server server = serve(tmp.resolve("data"), "-Xmx96m")) {
+      List<String> replies = new ArrayList<>();
       try (Socket socket = connect(server)) {
-        socket.setSoTimeout(10_000);
         byte[] value = value(4 * MIB); // within what a connection may hold on this heap (7%: 6.5 MiB)
         InputStream in = socket.getInputStream();
-        for (int i = 0; i < 64 && server.process().isAlive(); i++) {
+        for (int i = 0; i < 256 && server.process().isAlive(); i++) {
           try {
             socket.getOutputStream().write(command(ascii("SET"), ascii("key" + i), value));
-            line(in);
+            replies.add(line(in));
           } catch (IOException | AssertionError e) {
+            replies.add(e.toString());
             break; // the server is gone
           }
         }
       }
-      assertTrue(server.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "the server did not exit");
+      assertTrue(server.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS),
+          "the server did not exit; replies " + replies + "; stderr: " + server.errors());
       int status = server.process().exitValue();
       String errors = server.errors();
       assertNotEquals(0, status, errors);
