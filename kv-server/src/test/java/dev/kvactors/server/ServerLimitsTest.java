@@ -241,6 +241,7 @@ class ServerLimitsTest {
     // kv.server cannot be replaced: a directory that is not empty is in its way
     Files.createDirectories(data.resolve(ServerAdvertisement.FILE_NAME).resolve("in-the-way"));
     ActorSystem<Void> system = system(data);
+    dev.kvactors.KvStore.attach(system); // recovered first, as kv serve does: recovery removes leftover temp files
     ExecutionException failed = assertThrows(ExecutionException.class,
         () -> RespServer.start(system, defaults(system)).toCompletableFuture().get(30, TimeUnit.SECONDS));
     String message = failed.getCause().getMessage();
