@@ -8,7 +8,10 @@ import dev.kvactors.server.ServerAdvertisement;
 import dev.kvactors.server.ServerSettings;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -23,11 +26,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
 
 /**
  * Serves the data directory over the Redis protocol until SIGTERM or Ctrl-C, then shuts down with
  * Pekko's CoordinatedShutdown (stop listening, answer what is in flight, sync, release the lock)
- * and exits 0.
+ * and exits 0. A fatal error (out of memory, Pekko exiting the JVM) exits non-zero with a line
+ * {@code kv: fatal: ...} on stderr; a failed start exits 3 with {@code kv: <reason>}.
  */
 @Command(name = "serve", description = "Serve the data directory over the Redis protocol (RESP2) until SIGTERM or Ctrl-C.")
 final class ServeCommand implements Callable<Integer> {
@@ -46,6 +51,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", paramLabel = "PORT", description = "Port to listen on, 0 for any free one (default: kv.server.port, 6380).")
   Integer port;
 
+  private final AtomicBoolean stopRequested = new AtomicBoolean();
+  private final AtomicBoolean reported = new AtomicBoolean();
+  private String dataDir;
+
   @Override
   public Integer call() throws InterruptedException {
     kv.rejectServerOption(spec);
@@ -63,7 +72,8 @@ final class ServeCommand implements Callable<Integer> {
       system.getWhenTerminated().toCompletableFuture().join();
       throw e;
     }
-    exitZeroOnSignal(system);
+    dataDir = config.getString("kv.data-dir");
+    stopOnSignals(system);
     InetSocketAddress address = server.address();
     PrintWriter out = spec.commandLine().getOut();
     out.println("kv serve: listening on " + address.getAddress().getHostAddress() + ":" + address.getPort()
@@ -71,7 +81,20 @@ final class ServeCommand implements Callable<Integer> {
         + " written; stop with SIGTERM or Ctrl-C)");
     out.flush();
     system.getWhenTerminated().toCompletableFuture().join();
-    return Kv.EXIT_OK;
+    if (stopRequested.get()) {
+      return Kv.EXIT_OK;
+    }
+    Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(system).getShutdownReason();
+    if (reason.isPresent() && reason.get().equals(CoordinatedShutdown.jvmExitReason())) {
+      return Kv.EXIT_STORE_ERROR; // the JVM is exiting already (System.exit); the shutdown hook says why
+    }
+    // The actor system ended by itself, not by a signal: a fatal error it did not exit the JVM for.
+    reported.set(true);
+    String why = reason.map(Object::toString).orElse("unknown reason");
+    spec.commandLine().getErr().println("kv: fatal: the server's actor system stopped without being asked to ("
+        + why + "); see " + Path.of(dataDir, "kv.log"));
+    spec.commandLine().getErr().flush();
+    return Kv.EXIT_STORE_ERROR;
   }
 
   private static RespServer await(java.util.concurrent.CompletionStage<RespServer> started, ServerSettings settings) {
@@ -88,24 +111,39 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   /**
-   * On SIGTERM or Ctrl-C the JVM runs its shutdown hooks, Pekko's among them, which runs
-   * CoordinatedShutdown; the JVM would then exit with 128 + the signal. A stop requested that way
-   * is the normal end of a server, so once the actor system has terminated this hook halts with 0.
+   * The end of a server is told apart by how it comes. SIGTERM or Ctrl-C (handled here instead of by
+   * the JVM, which would exit with 128 + the signal) exits 0 through {@code System.exit}, whose
+   * shutdown hooks run Pekko's CoordinatedShutdown: stop listening, answer what is in flight, sync,
+   * release the lock. Anything else that ends the JVM while serving is a failure: Pekko's reaction
+   * to a fatal error ({@code pekko.jvm-exit-on-fatal-error}: it prints the error and calls
+   * {@code System.exit(-1)}, status 255), an {@code OutOfMemoryError} among them. Then the hook
+   * added here prints one line, {@code kv: fatal: ...}, as the last line on stderr.
    */
-  private static void exitZeroOnSignal(ActorSystem<Void> system) {
-    Thread hook = new Thread(() -> {
+  private void stopOnSignals(ActorSystem<Void> system) {
+    for (String name : List.of("TERM", "INT")) {
       try {
-        system.getWhenTerminated().toCompletableFuture().get(120, TimeUnit.SECONDS);
-      } catch (InterruptedException | ExecutionException | TimeoutException e) {
-        return; // the JVM exits with its own code
+        Signal.handle(new Signal(name), signal -> {
+          stopRequested.set(true);
+          System.exit(Kv.EXIT_OK);
+        });
+      } catch (IllegalArgumentException e) {
+        // the signal is ignored (nohup, a background job) or reserved (-Xrs): the JVM's default stays
       }
-      Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(system).getShutdownReason();
-      if (reason.isPresent() && reason.get().equals(CoordinatedShutdown.jvmExitReason())) {
-        System.out.flush();
-        System.err.flush();
-        Runtime.getRuntime().halt(Kv.EXIT_OK);
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    Thread hook = new Thread(() -> {
+      if (!stopRequested.get() && !reported.get()) {
+        try {
+          // after Pekko's shutdown (its hook runs meanwhile) has logged what it logs: this line comes last
+          system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+          // say it now
+        }
+        err.println("kv: fatal: the JVM is exiting on a fatal error (reported above, e.g. an OutOfMemoryError), "
+            + "not on a signal; see " + Path.of(dataDir, "kv.log"));
+        err.flush();
       }
-    }, "kv-serve-exit");
+    }, "kv-serve-fatal");
     Runtime.getRuntime().addShutdownHook(hook);
   }
 }

@@ -22,6 +22,10 @@ public final class RespParser {
   private final int maxArguments;
   private final long maxRequestBytes;
   private final int maxInlineBytes;
+  private final long maxClientBytes;
+
+  /** A frame and the bytes of input it used (with any empty lines before it). */
+  public record Sized(RespFrame frame, long bytes) {}
 
   private ByteString buffer = ByteString.emptyByteString();
   /** Arguments of the multibulk being read, or -1 between commands. */
@@ -30,38 +34,72 @@ public final class RespParser {
   /** Length of the bulk string being read, or -1 when its {@code $} header comes next. */
   private int bulkLength = -1;
   private long requestBytes;
+  /** Bytes of the multibulk being read, headers included, as far as its headers tell. */
+  private long requestWireBytes;
+  /** Bytes taken from the input so far, and up to the last frame returned. */
+  private long consumed;
+  private long consumedAtLastFrame;
   private boolean failed;
 
+  /** A parser whose requests may take up to {@code maxRequestBytes} of input, headers included. */
   public RespParser(int maxBulkBytes, int maxArguments, long maxRequestBytes, int maxInlineBytes) {
+    this(maxBulkBytes, maxArguments, maxRequestBytes, maxInlineBytes, Long.MAX_VALUE);
+  }
+
+  /**
+   * A parser that also refuses a request taking more than {@code maxClientBytes} of input, headers
+   * included: what one connection may hold ({@code kv.server.max-client-memory}).
+   */
+  public RespParser(int maxBulkBytes, int maxArguments, long maxRequestBytes, int maxInlineBytes, long maxClientBytes) {
     this.maxBulkBytes = maxBulkBytes;
     this.maxArguments = maxArguments;
     this.maxRequestBytes = maxRequestBytes;
     this.maxInlineBytes = maxInlineBytes;
+    this.maxClientBytes = maxClientBytes;
   }
 
   public RespParser(ServerSettings settings) {
-    this(settings.maxBulkBytes(), settings.maxArguments(), settings.maxRequestBytes(), settings.maxInlineBytes());
+    this(settings.maxBulkBytes(), settings.maxArguments(), settings.maxRequestBytes(), settings.maxInlineBytes(),
+        settings.maxClientMemoryBytes());
   }
 
   /** The frames completed by {@code chunk}, in order; empty when more input is needed. */
   public List<RespFrame> parse(ByteString chunk) {
+    return parseSized(chunk).stream().map(Sized::frame).toList();
+  }
+
+  /** As {@link #parse}, with the input bytes each frame used. */
+  public List<Sized> parseSized(ByteString chunk) {
     if (failed) {
       return List.of();
     }
     buffer = buffer.concat(chunk);
-    List<RespFrame> frames = new ArrayList<>(1);
+    List<Sized> frames = new ArrayList<>(1);
     try {
       RespFrame frame;
       while ((frame = next()) != null) {
-        frames.add(frame);
+        frames.add(new Sized(frame, consumed - consumedAtLastFrame));
+        consumedAtLastFrame = consumed;
       }
     } catch (ProtocolError e) {
       failed = true;
+      consumed += buffer.size();
       buffer = ByteString.emptyByteString();
       args = null;
-      frames.add(new RespFrame.Malformed(e.getMessage()));
+      frames.add(new Sized(new RespFrame.Malformed(e.getMessage()), consumed - consumedAtLastFrame));
+      consumedAtLastFrame = consumed;
     }
     return frames;
+  }
+
+  /** Whether part of a request has been read and the rest is still to come. */
+  public boolean midRequest() {
+    return !failed && (!buffer.isEmpty() || expectedArgs >= 0);
+  }
+
+  private void drop(int n) {
+    buffer = buffer.drop(n);
+    consumed += n;
   }
 
   /** The next complete command, or null when more input is needed. */
@@ -86,7 +124,8 @@ public final class RespParser {
         throw new ProtocolError("invalid multibulk length" + (count > maxArguments
             ? " " + count + " (at most " + maxArguments + ", kv.server.max-arguments)" : ""));
       }
-      buffer = buffer.drop(cr + 2);
+      drop(cr + 2);
+      requestWireBytes = cr + 2;
       if (count > 0) { // *0 and *-1 are ignored, as Redis does
         expectedArgs = (int) count;
         args = new ArrayList<>(Math.min(expectedArgs, 1024));
@@ -115,7 +154,12 @@ public final class RespParser {
         if (requestBytes > maxRequestBytes) {
           throw new ProtocolError("request larger than " + maxRequestBytes + " bytes (kv.server.max-request-bytes)");
         }
-        buffer = buffer.drop(cr + 2);
+        requestWireBytes += cr + 2 + length + 2;
+        if (requestWireBytes > maxClientBytes) {
+          throw new ProtocolError("request larger than the " + maxClientBytes
+              + " bytes a connection may hold (kv.server.max-client-memory)");
+        }
+        drop(cr + 2);
         bulkLength = (int) length;
       }
       if (buffer.size() < bulkLength + 2) {
@@ -125,7 +169,7 @@ public final class RespParser {
         throw new ProtocolError("expected CRLF after a bulk string of " + bulkLength + " bytes");
       }
       args.add(buffer.slice(0, bulkLength).toArray());
-      buffer = buffer.drop(bulkLength + 2);
+      drop(bulkLength + 2);
       bulkLength = -1;
     }
     RespFrame.Command command = new RespFrame.Command(args);
@@ -188,7 +232,7 @@ public final class RespParser {
     }
     int end = lf > 0 && buffer.apply(lf - 1) == '\r' ? lf - 1 : lf;
     byte[] line = buffer.slice(0, end).toArray();
-    buffer = buffer.drop(lf + 1);
+    drop(lf + 1);
     List<byte[]> words = splitArgs(line);
     if (words.size() > maxArguments) {
       throw new ProtocolError("invalid multibulk length " + words.size() + " (at most " + maxArguments

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -25,6 +26,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.io.Inet;
+import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -41,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * the router; up to {@code pipelining-parallelism} in progress, replies in request order),
  * {@link RespWriter}, bytes. While it listens it advertises itself in {@code DATA_DIR/kv.server}.
  *
+ * <p>Memory: a connection reserves the bytes it reads from the server's {@link ClientMemory}
+ * before it parses them, and gives them back as its replies are written ({@link ReleaseOnWrite});
+ * without room its stream does not pull, so TCP stops reading from that client. A reply above
+ * {@code kv.server.max-reply-bytes} is replaced by an error before it is encoded.
+ *
  * <p>Stopping ({@link #stop}, which CoordinatedShutdown runs in phase {@code service-unbind}, so on
  * SIGTERM and Ctrl-C too): remove {@code kv.server}, unbind, stop reading from every connection,
  * answer the commands already read, close. The store's own shutdown task ({@code kv-sync}, in the
@@ -55,6 +62,8 @@ public final class RespServer {
   private final KvSettings kvSettings;
   private final ServerSettings settings;
   private final ServerStats stats = new ServerStats();
+  private final ClientMemory memory;
+  private final AuthFailureLog authFailures;
   private final String runId;
   private final SharedKillSwitch connections = KillSwitches.shared("kv-server-connections");
   private final Set<CompletionStage<Done>> open = ConcurrentHashMap.newKeySet();
@@ -69,6 +78,8 @@ public final class RespServer {
     KvExtension kv = KvExtension.get(system);
     this.router = kv.router();
     this.kvSettings = kv.settings();
+    this.memory = new ClientMemory(settings.maxMemoryBytes(), settings.maxClientMemoryBytes());
+    this.authFailures = new AuthFailureLog(settings.authFailureLogInterval());
     byte[] id = new byte[20];
     new SecureRandom().nextBytes(id);
     this.runId = HexFormat.of().formatHex(id);
@@ -95,7 +106,8 @@ public final class RespServer {
             advertise(bound.localAddress());
           } catch (IOException e) {
             bound.unbind();
-            throw new UncheckedIOException("cannot write " + ServerAdvertisement.file(kvSettings.dataDir()), e);
+            throw new UncheckedIOException("cannot write " + ServerAdvertisement.file(kvSettings.dataDir()) + ": "
+                + ServerAdvertisement.reason(e), e);
           }
           CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "kv-server-stop",
               this::stop);
@@ -124,24 +136,119 @@ public final class RespServer {
     }
     CommandHandler handler = new CommandHandler(this, clientId);
     RespParser parser = new RespParser(settings);
-    // Built per connection: the parser and the handler hold that connection's state.
+    ClientMemory.Account account = memory.open();
+    InetSocketAddress remote = connection.remoteAddress();
+    AuthGate auth = new AuthGate(remote);
+    // Built per connection: the parser, the handler and the account hold that connection's state.
     Flow<ByteString, ByteString, CompletionStage<Done>> flow = Flow.of(ByteString.class)
         .via(connections.<ByteString>flow())
-        .mapConcat(parser::parse)
-        .mapAsync(settings.pipeliningParallelism(), handler::handle)
-        .takeWhile(answer -> !answer.close(), true)
-        .map(answer -> RespWriter.encode(answer.reply()))
+        // Room for the bytes first, then parse them: while there is none the stream does not pull,
+        // and TCP stops reading from the client.
+        .mapAsync(1, chunk -> {
+          CompletableFuture<Void> room = account.reserve(chunk.size(), parser.midRequest()).toCompletableFuture();
+          return room.isDone() ? room.thenApply(v -> parse(parser, account, chunk))
+              : room.thenApplyAsync(v -> parse(parser, account, chunk), system.executionContext());
+        })
+        .mapConcat(frames -> frames)
+        .mapAsync(1, auth::awaitTurn)
+        .mapAsync(settings.pipeliningParallelism(), request -> auth.handled(request, handler.handle(request.frame())))
+        .takeWhile(handled -> !handled.answer().close(), true)
+        .map(handled -> encode(handled, account, remote))
         .batchWeighted(WRITE_BATCH_BYTES, bytes -> (long) bytes.size(), bytes -> bytes, ByteString::concat)
+        .via(new ReleaseOnWrite(account))
         .watchTermination((notUsed, done) -> done);
     CompletionStage<Done> done = connection.handleWith(flow, system);
     open.add(done);
     done.whenComplete((ok, error) -> {
+      account.close();
       stats.disconnected();
       open.remove(done);
       if (error != null) {
         log.debug("Connection {} from {} ended: {}", clientId, connection.remoteAddress(), error.toString());
       }
     });
+  }
+
+  private static List<RespParser.Sized> parse(RespParser parser, ClientMemory.Account account, ByteString chunk) {
+    List<RespParser.Sized> frames = parser.parseSized(chunk);
+    if (!parser.midRequest()) {
+      account.requestsComplete();
+    }
+    return frames;
+  }
+
+  /** A command's answer with the input bytes its request used. */
+  private record Handled(RespParser.Sized request, CommandHandler.Answer answer) {}
+
+  /**
+   * Encodes an answer: gives back its request's bytes and counts the reply's instead. A reply above
+   * {@code kv.server.max-reply-bytes} is not encoded: the client gets an error and a WARN is logged.
+   */
+  private ByteString encode(Handled handled, ClientMemory.Account account, InetSocketAddress remote) {
+    account.release(handled.request().bytes());
+    Reply reply = handled.answer().reply();
+    long size = RespWriter.encodedSize(reply, settings.maxReplyBytes());
+    if (size > settings.maxReplyBytes()) {
+      String command = "?";
+      if (handled.request().frame() instanceof RespFrame.Command c) {
+        byte[] name = c.args().get(0);
+        command = RespWriter.oneLine(new String(name, 0, Math.min(name.length, 32), StandardCharsets.UTF_8))
+            + " with " + (c.args().size() - 1) + " arguments";
+      }
+      log.warn("Refused a reply of more than {} bytes (kv.server.max-reply-bytes) to {}: {}",
+          settings.maxReplyBytes(), remote, command);
+      reply = Reply.err("reply too large: more than " + settings.maxReplyBytes()
+          + " bytes (kv.server.max-reply-bytes); ask for fewer or smaller values");
+    }
+    ByteString bytes = RespWriter.encode(reply);
+    account.add(bytes.size());
+    return bytes;
+  }
+
+  /**
+   * Failed AUTH on one connection: the reply to a failed attempt is held back
+   * {@code kv.server.auth-failure-delay} (by the scheduler, no thread waits), and the connection's
+   * next AUTH or HELLO is not run before that reply is out, so pipelining does not speed up
+   * guessing. Other commands are not held back.
+   */
+  private final class AuthGate {
+    private final InetSocketAddress remote;
+    private CompletionStage<?> lastAuth = CompletableFuture.completedFuture(null);
+
+    AuthGate(InetSocketAddress remote) {
+      this.remote = remote;
+    }
+
+    CompletionStage<RespParser.Sized> awaitTurn(RespParser.Sized request) {
+      return isAuth(request.frame()) && !lastAuth.toCompletableFuture().isDone()
+          ? lastAuth.handle((v, e) -> request) : CompletableFuture.completedFuture(request);
+    }
+
+    CompletionStage<Handled> handled(RespParser.Sized request, CompletionStage<CommandHandler.Answer> answer) {
+      CompletionStage<Handled> handled = answer.thenCompose(a -> {
+        if (a.reply() instanceof Reply.Error error && error.message().startsWith("WRONGPASS")) {
+          authFailures.failed(remote);
+          Duration delay = settings.authFailureDelay();
+          if (!delay.isZero()) {
+            return Patterns.after(delay, system.classicSystem().scheduler(), system.executionContext(),
+                () -> CompletableFuture.completedFuture(new Handled(request, a)));
+          }
+        }
+        return CompletableFuture.completedFuture(new Handled(request, a));
+      });
+      if (isAuth(request.frame())) {
+        lastAuth = handled;
+      }
+      return handled;
+    }
+
+    private static boolean isAuth(RespFrame frame) {
+      if (frame instanceof RespFrame.Command command && command.args().get(0).length <= 5) {
+        String name = new String(command.args().get(0), StandardCharsets.US_ASCII);
+        return name.equalsIgnoreCase("AUTH") || name.equalsIgnoreCase("HELLO");
+      }
+      return false;
+    }
   }
 
   /**
@@ -207,5 +314,10 @@ public final class RespServer {
 
   ServerStats stats() {
     return stats;
+  }
+
+  /** Bytes held now for clients' requests and replies. */
+  long clientMemoryBytes() {
+    return memory.held();
   }
 }

@@ -16,6 +16,53 @@ public final class RespWriter {
     return out.result();
   }
 
+  /**
+   * The bytes {@link #encode} would make of {@code reply}, computed without encoding it; stops
+   * counting (and returns a number above {@code limit}) once past {@code limit}.
+   */
+  public static long encodedSize(Reply reply, long limit) {
+    if (reply instanceof Reply.Simple simple) {
+      return 3 + utf8Length(oneLine(simple.text()));
+    } else if (reply instanceof Reply.Error error) {
+      return 3 + utf8Length(oneLine(error.message()));
+    } else if (reply instanceof Reply.Int integer) {
+      return 3 + Long.toString(integer.value()).length();
+    } else if (reply instanceof Reply.Bulk bulk) {
+      int n = bulk.value().length;
+      return 3 + Integer.toString(n).length() + n + 2;
+    } else if (reply instanceof Reply.NullBulk || reply instanceof Reply.NullArray) {
+      return 5;
+    } else if (reply instanceof Reply.Multi multi) {
+      long size = 3 + Integer.toString(multi.elements().size()).length();
+      for (Reply element : multi.elements()) {
+        size += encodedSize(element, limit - size);
+        if (size > limit) {
+          return size;
+        }
+      }
+      return size;
+    }
+    throw new IllegalArgumentException("unknown reply " + reply);
+  }
+
+  private static long utf8Length(String text) {
+    long n = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        n += 1;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
+  }
+
   public static void write(Reply reply, ByteStringBuilder out) {
     if (reply instanceof Reply.Simple simple) {
       line(out, '+', oneLine(simple.text()));

@@ -4,8 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -38,12 +41,41 @@ public record ServerAdvertisement(String host, int port, long pid, String runId)
     Path tmp = dataDir.resolve(FILE_NAME + ".tmp");
     String text = "# kv serve is serving this data directory over RESP (removed when it stops)\n"
         + "host=" + host + "\nport=" + port + "\npid=" + pid + "\nrun-id=" + runId + "\n";
-    try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      channel.write(StandardCharsets.UTF_8.encode(text));
-      channel.force(true);
+    try {
+      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer bytes = StandardCharsets.UTF_8.encode(text);
+        while (bytes.hasRemaining()) {
+          channel.write(bytes);
+        }
+        channel.force(true);
+      }
+      Files.move(tmp, file(dataDir), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
     }
-    Files.move(tmp, file(dataDir), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /**
+   * Why an I/O operation failed, for a message that already names the file: the operating system's
+   * reason ({@code No space left on device}, {@code Permission denied}), else the exception.
+   */
+  public static String reason(IOException e) {
+    if (e instanceof FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason();
+    }
+    if (e instanceof DirectoryNotEmptyException) {
+      return "directory not empty";
+    }
+    if (e instanceof FileSystemException fs) {
+      return fs.getClass().getSimpleName();
+    }
+    return e.getMessage() != null ? e.getMessage() : e.toString();
   }
 
   /** Removes {@code DATA_DIR/kv.server} if it still names this server. */

@@ -17,7 +17,15 @@ public record ServerSettings(
     int maxArguments,
     long maxRequestBytes,
     int maxInlineBytes,
-    int pipeliningParallelism) {
+    int pipeliningParallelism,
+    long maxMemoryBytes,
+    long maxClientMemoryBytes,
+    long maxReplyBytes,
+    Duration authFailureDelay,
+    Duration authFailureLogInterval) {
+
+  /** The least memory a connection may hold: a few of Pekko TCP's reads (pekko.io.tcp.direct-buffer-size, 128 KiB). */
+  static final long MIN_CLIENT_MEMORY_BYTES = 1 << 20;
 
   public ServerSettings {
     requireNonNull(bind, "bind is null");
@@ -34,15 +42,44 @@ public record ServerSettings(
     if (maxRequestBytes < maxBulkBytes) {
       throw new IllegalArgumentException("kv.server.max-request-bytes must be at least kv.server.max-bulk-bytes");
     }
+    if (maxClientMemoryBytes < MIN_CLIENT_MEMORY_BYTES || maxClientMemoryBytes < 2L * maxInlineBytes) {
+      throw new IllegalArgumentException("kv.server.max-client-memory must be at least 1 MiB and twice "
+          + "kv.server.max-inline-bytes; was " + maxClientMemoryBytes + " bytes");
+    }
+    if (maxMemoryBytes < maxClientMemoryBytes) {
+      throw new IllegalArgumentException("kv.server.max-memory (" + maxMemoryBytes
+          + " bytes) must be at least kv.server.max-client-memory (" + maxClientMemoryBytes + " bytes)");
+    }
+    if (maxReplyBytes < 1024 || maxReplyBytes > MAX_REPLY_BYTES) {
+      throw new IllegalArgumentException("kv.server.max-reply-bytes must be between 1 KiB and 1 GiB; was "
+          + maxReplyBytes);
+    }
+    requireNonNull(authFailureDelay, "authFailureDelay is null");
+    requireNonNull(authFailureLogInterval, "authFailureLogInterval is null");
+    if (authFailureDelay.isNegative() || authFailureLogInterval.isNegative()) {
+      throw new IllegalArgumentException("kv.server.auth-failure-delay and auth-failure-log-interval must not be negative");
+    }
     if (idleTimeout.isNegative()) {
       throw new IllegalArgumentException("kv.server.idle-timeout must not be negative");
     }
   }
 
+  /** A reply is one Pekko ByteString, whose length is an int: replies stay well below 2 GiB. */
+  static final long MAX_REPLY_BYTES = 1L << 30;
+
   /** Reads the {@code kv.server} subtree of a full configuration (one that includes {@code reference.conf}). */
   public static ServerSettings create(Config config) {
     Config c = config.getConfig("kv.server");
     String password = c.getString("password");
+    long maxMemory = c.getBytes("max-memory");
+    if (maxMemory == 0) {
+      maxMemory = Math.max(MIN_CLIENT_MEMORY_BYTES,
+          (long) (Runtime.getRuntime().maxMemory() * c.getDouble("max-memory-heap-fraction")));
+    }
+    long maxClientMemory = c.getBytes("max-client-memory");
+    if (maxClientMemory == 0) {
+      maxClientMemory = maxMemory;
+    }
     return new ServerSettings(
         c.getString("bind"),
         c.getInt("port"),
@@ -53,12 +90,32 @@ public record ServerSettings(
         c.getInt("max-arguments"),
         c.getBytes("max-request-bytes"),
         toInt(c.getBytes("max-inline-bytes"), "kv.server.max-inline-bytes"),
-        c.getInt("pipelining-parallelism"));
+        c.getInt("pipelining-parallelism"),
+        maxMemory,
+        maxClientMemory,
+        c.getBytes("max-reply-bytes"),
+        c.getDuration("auth-failure-delay"),
+        c.getDuration("auth-failure-log-interval"));
   }
 
   public ServerSettings withAddress(String newBind, int newPort) {
     return new ServerSettings(newBind, newPort, password, maxConnections, idleTimeout, maxBulkBytes, maxArguments,
-        maxRequestBytes, maxInlineBytes, pipeliningParallelism);
+        maxRequestBytes, maxInlineBytes, pipeliningParallelism, maxMemoryBytes, maxClientMemoryBytes, maxReplyBytes,
+        authFailureDelay, authFailureLogInterval);
+  }
+
+  /** These settings with other limits on the memory held for clients. */
+  public ServerSettings withMemory(long newMaxMemoryBytes, long newMaxClientMemoryBytes, long newMaxReplyBytes) {
+    return new ServerSettings(bind, port, password, maxConnections, idleTimeout, maxBulkBytes, maxArguments,
+        maxRequestBytes, maxInlineBytes, pipeliningParallelism, newMaxMemoryBytes, newMaxClientMemoryBytes,
+        newMaxReplyBytes, authFailureDelay, authFailureLogInterval);
+  }
+
+  /** These settings with a password and another pause after a failed AUTH. */
+  public ServerSettings withAuth(Optional<String> newPassword, Duration newAuthFailureDelay) {
+    return new ServerSettings(bind, port, newPassword, maxConnections, idleTimeout, maxBulkBytes, maxArguments,
+        maxRequestBytes, maxInlineBytes, pipeliningParallelism, maxMemoryBytes, maxClientMemoryBytes, maxReplyBytes,
+        newAuthFailureDelay, authFailureLogInterval);
   }
 
   private static void requirePositive(long value, String name) {

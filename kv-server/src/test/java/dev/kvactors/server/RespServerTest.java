@@ -254,7 +254,7 @@ class RespServerTest {
   @Test
   void requiresAuthWhenAPasswordIsSet() throws Exception {
     RespServer secured = startServer(new ServerSettings("127.0.0.1", 0, Optional.of("s3cret"), 10, Duration.ZERO,
-        1 << 20, 100, 1 << 21, 1024, 16));
+        1 << 20, 100, 1 << 21, 1024, 16, 64 << 20, 32 << 20, 1 << 20, Duration.ZERO, Duration.ofSeconds(10)));
     try (Jedis jedis = jedis(secured)) {
       assertEquals("PONG", jedis.ping());
       JedisDataException refused = assertThrows(JedisDataException.class, () -> jedis.get("k"));
@@ -270,7 +270,7 @@ class RespServerTest {
   @Test
   void refusesConnectionsBeyondTheLimit() throws Exception {
     RespServer small = startServer(new ServerSettings("127.0.0.1", 0, Optional.empty(), 1, Duration.ZERO,
-        1 << 20, 100, 1 << 21, 1024, 16));
+        1 << 20, 100, 1 << 21, 1024, 16, 64 << 20, 32 << 20, 1 << 20, Duration.ZERO, Duration.ofSeconds(10)));
     try (Socket first = rawSocket(small)) {
       first.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
       assertEquals("+PONG\r\n", new String(first.getInputStream().readNBytes(7), StandardCharsets.US_ASCII));
