@@ -87,7 +87,7 @@ class HeartbeatUnderLoadTest {
   }
 
   private void runStallUnderLoad(OneStall hooks, AtomicBoolean arm, String kind) {
-    KvSettings settings = KvSettings.defaults(dir);
+    KvSettings settings = TestSettings.resettable(dir);
     ActorRef<Router.Command> router = testKit.spawn(Router.create(settings, hooks));
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger acks = new AtomicInteger();

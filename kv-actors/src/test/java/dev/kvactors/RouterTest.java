@@ -75,7 +75,7 @@ class RouterTest {
   @Test
   void resetsAStalledWriterAndAnswersEveryRequestSentDuringTheReset() throws InterruptedException {
     StallingHooks hooks = new StallingHooks();
-    ActorRef<Router.Command> router = testKit.spawn(Router.create(KvSettings.defaults(dir), hooks));
+    ActorRef<Router.Command> router = testKit.spawn(Router.create(TestSettings.resettable(dir), hooks));
     set(router, "before", "1");
     assertTrue(stored.receiveMessage().isSuccess());
 
@@ -124,7 +124,7 @@ class RouterTest {
   @Test
   void aResetInAsyncModeStillWritesWhatWasAcknowledged() {
     StallingHooks hooks = new StallingHooks();
-    KvSettings settings = KvSettings.defaults(dir).withDurability(Durability.ASYNC);
+    KvSettings settings = TestSettings.resettable(dir).withDurability(Durability.ASYNC);
     ActorRef<Router.Command> router = testKit.spawn(Router.create(settings, hooks));
     set(router, "warmup", "w");
     assertTrue(stored.receiveMessage().isSuccess());
@@ -152,7 +152,7 @@ class RouterTest {
   void refusesHeldRequestsWithARetryableErrorBeforeTheirTimeout() {
     StallingHooks hooks = new StallingHooks();
     KvSettings settings = KvSettings.create(com.typesafe.config.ConfigFactory.parseString(
-        "kv.request-timeout = 1s").withFallback(com.typesafe.config.ConfigFactory.load())).withDataDir(dir);
+        "kv.request-timeout = 1s\nkv.heartbeat.stale-after = 500ms").withFallback(com.typesafe.config.ConfigFactory.load())).withDataDir(dir);
     ActorRef<Router.Command> router = testKit.spawn(Router.create(settings, hooks));
     set(router, "before", "1");
     assertTrue(stored.receiveMessage().isSuccess());
