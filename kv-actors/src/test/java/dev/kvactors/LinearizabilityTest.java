@@ -33,27 +33,30 @@ class LinearizabilityTest {
   static final List<String> VALUES = List.of("x", "y");
   static final List<String> PREFIXES = List.of("", "a");
 
-  private static final int ITERATIONS = Integer.getInteger("kv.lincheck.iterations", 20);
+  /** Scenarios per durability mode (fsync runs a fifth of them); {@code -Dkv.lincheck.iterations}. */
+  private static final int ITERATIONS = Integer.getInteger("kv.lincheck.iterations", 10);
+  /** Runs of each scenario (fsync runs a fifth of them); {@code -Dkv.lincheck.invocations}. */
   private static final int INVOCATIONS = Integer.getInteger("kv.lincheck.invocations", 100);
 
   @TempDir Path dir;
 
   @Test
   void concurrentOperationsAreLinearizableWithFlushDurability() {
-    check("flush", ITERATIONS);
+    check("flush", ITERATIONS, INVOCATIONS);
   }
 
   @Test
   void concurrentOperationsAreLinearizableWithAsyncDurability() {
-    check("async", ITERATIONS);
+    check("async", ITERATIONS, INVOCATIONS);
   }
 
   @Test
   void concurrentOperationsAreLinearizableWithFsyncDurability() {
-    check("fsync", Math.max(1, ITERATIONS / 4));
+    // Every write waits for the device: a fifth of the scenarios and runs keep it short.
+    check("fsync", Math.max(1, ITERATIONS / 5), Math.max(1, INVOCATIONS / 5));
   }
 
-  private void check(String durability, int iterations) {
+  private void check(String durability, int iterations, int invocations) {
     Config config = ConfigFactory.parseMap(Map.of(
             "kv.data-dir", dir.toString(),
             "kv.durability", durability))
@@ -63,7 +66,7 @@ class LinearizabilityTest {
       new StressOptions()
           .sequentialSpecification(SequentialMap.class)
           .iterations(iterations)
-          .invocationsPerIteration(INVOCATIONS)
+          .invocationsPerIteration(invocations)
           .threads(3)
           .actorsPerThread(3)
           .actorsBefore(2)
