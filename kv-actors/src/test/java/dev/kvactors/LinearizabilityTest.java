@@ -21,11 +21,21 @@ import org.junit.jupiter.api.io.TempDir;
  * and checks every history against {@link SequentialMap}, a plain sorted map: the store is
  * linearizable if some order of the operations, consistent with real time, explains every answer.
  *
- * <p>Three keys (two share a prefix) and two values, so concurrent operations collide. Stress mode
- * only: Lincheck's model checking has to own every thread the operations touch, and a request is
- * answered by Pekko's dispatcher threads, which it cannot schedule. The number of scenarios is
- * bounded so {@code mvn verify} stays short; {@code -Dkv.lincheck.iterations=N} (scenarios, per
- * durability mode) and {@code -Dkv.lincheck.invocations=M} (runs of each scenario) make a long run.
+ * <p>Three keys (two share a prefix) and two values, so concurrent operations collide. A report
+ * names them by index: key 0, 1, 2 = "a", "ab", "b"; value 0, 1 = "x", "y"; prefix 0, 1 = "", "a".
+ * Each scenario: 2 operations before, 3 threads of 3 operations, 1 after.
+ *
+ * <p>Stress mode only. Lincheck's model checking must own every thread an operation touches and
+ * switch between them at each shared-memory access; here a request is answered on Pekko's
+ * dispatcher threads and the writer's blocking-I/O threads, which it does not create or schedule
+ * (and blocking on a future that another, unmanaged thread completes is not something it can
+ * explore). Stress mode runs the scenarios on real threads against the real store.
+ *
+ * <p>Bounded so {@code mvn verify} stays short: {@code -Dkv.lincheck.iterations=N} (scenarios per
+ * durability mode, default 10) and {@code -Dkv.lincheck.invocations=M} (runs of each scenario,
+ * default 100) make a long run; fsync runs a fifth of each. Lincheck's agent re-instruments every
+ * loaded class when a check starts and ends (Pekko's included), a fixed cost of several seconds
+ * per check on top of the runs.
  */
 class LinearizabilityTest {
   /** The key space: "a" and "ab" share the prefix "a". */
