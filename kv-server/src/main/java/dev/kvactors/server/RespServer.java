@@ -346,6 +346,11 @@ public final class RespServer {
     return runId;
   }
 
+  /** The counts INFO reports. */
+  ServerStats stats() {
+    return stats;
+  }
+
   /** Bytes held now for clients' requests and replies. */
   long clientMemoryBytes() {
     return memory.held();
