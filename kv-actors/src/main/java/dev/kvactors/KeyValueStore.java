@@ -4,10 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.kvactors.storage.Mutation;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -46,11 +42,22 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    */
   public sealed interface Request extends Command, Router.Command {
     /**
+     * Who gets the answer or the error.
+     *
+     * @return the reply address
+     */
+    ActorRef<? extends StatusReply<?>> replyTo();
+
+    /**
      * Answers this request with {@code error}.
      *
      * @param error why the request is refused
      */
-    void reject(KvException error);
+    default void reject(KvException error) {
+      @SuppressWarnings("unchecked")
+      ActorRef<StatusReply<?>> to = (ActorRef<StatusReply<?>>) replyTo();
+      to.tell(StatusReply.error(error));
+    }
   }
 
   /**
@@ -60,12 +67,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    * @param key the key to read
    * @param replyTo who gets the value or the error
    */
-  public record Get(String key, ActorRef<StatusReply<Value>> replyTo) implements Request {
-    @Override
-    public void reject(KvException error) {
-      replyTo.tell(StatusReply.error(error));
-    }
-  }
+  public record Get(String key, ActorRef<StatusReply<Value>> replyTo) implements Request {}
 
   /**
    * Sets {@code key} to {@code value} if {@code condition} holds at the moment the store takes the
@@ -114,10 +116,6 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       return new Set(key, value.getBytes(StandardCharsets.UTF_8), condition, replyTo);
     }
 
-    @Override
-    public void reject(KvException error) {
-      replyTo.tell(StatusReply.error(error));
-    }
   }
 
   /**
@@ -126,12 +124,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    * @param key the key to delete
    * @param replyTo who gets the answer or the error
    */
-  public record Delete(String key, ActorRef<StatusReply<Deleted>> replyTo) implements Request {
-    @Override
-    public void reject(KvException error) {
-      replyTo.tell(StatusReply.error(error));
-    }
-  }
+  public record Delete(String key, ActorRef<StatusReply<Deleted>> replyTo) implements Request {}
 
   /**
    * The store's keys as an immutable {@link KeySet}, once every write taken before this request is
@@ -139,24 +132,14 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    *
    * @param replyTo who gets the key set or the error
    */
-  public record Keys(ActorRef<StatusReply<KeySet>> replyTo) implements Request {
-    @Override
-    public void reject(KvException error) {
-      replyTo.tell(StatusReply.error(error));
-    }
-  }
+  public record Keys(ActorRef<StatusReply<KeySet>> replyTo) implements Request {}
 
   /**
    * Answered once the store has recovered its data directory, or with the reason it could not.
    *
    * @param replyTo who gets {@link Ready} or the error
    */
-  public record AwaitReady(ActorRef<StatusReply<Ready>> replyTo) implements Request {
-    @Override
-    public void reject(KvException error) {
-      replyTo.tell(StatusReply.error(error));
-    }
-  }
+  public record AwaitReady(ActorRef<StatusReply<Ready>> replyTo) implements Request {}
 
   /**
    * Answered once every change sent before it has been written and forced to the device, in any
@@ -164,12 +147,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    *
    * @param replyTo who gets {@link Synced} or the error
    */
-  public record Sync(ActorRef<StatusReply<Synced>> replyTo) implements Request {
-    @Override
-    public void reject(KvException error) {
-      replyTo.tell(StatusReply.error(error));
-    }
-  }
+  public record Sync(ActorRef<StatusReply<Synced>> replyTo) implements Request {}
 
   /**
    * The answer to a {@link Get}: the value of {@code key}, if any. The array is the store's own:
@@ -257,30 +235,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private record Indexed(ActorRef<FileWriter.Command> writer, Map<String, byte[]> entries, KeySet keys,
       Throwable error) implements Command {}
 
-  /** A listing waiting for the writes taken before it (sequence numbers up to {@code afterSeq}). */
-  private record WaitingListing(long afterSeq, Keys request) {}
-
-  private record Pending(long seq, Mutation mutation, Request request) {}
-
-  /** Writes of one key that are not confirmed yet, and the reads waiting for them. */
-  private static final class PendingKey {
-    Mutation latest;
-    int count;
-    final List<Get> waitingReads = new ArrayList<>();
-  }
-
-  /**
-   * A store with these settings that reports its heartbeats to {@code router}; the router spawns
-   * it. Applications send their requests to the router instead.
-   *
-   * @param settings the store's settings
-   * @param router the router that supervises this store
-   * @return the store's behavior
-   */
-  public static Behavior<Command> create(KvSettings settings, ActorRef<Router.Command> router) {
-    return create(settings, router, FaultHooks.NONE);
-  }
-
+  /** A store with these settings that reports its heartbeats to {@code router}; the router spawns it. */
   static Behavior<Command> create(KvSettings settings, ActorRef<Router.Command> router, FaultHooks hooks) {
     return Behaviors.setup(ctx -> Behaviors.withStash(settings.stashCapacity(), stash ->
         Behaviors.withTimers(timers -> {
@@ -374,9 +329,22 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private final Map<String, byte[]> map;
   /** The keys of {@code map}: changed with it, handed out to listings. */
   private KeySet keys;
-  private final ArrayDeque<WaitingListing> waitingListings = new ArrayDeque<>();
-  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
-  private final Map<String, PendingKey> pendingByKey = new HashMap<>();
+  private final PendingWrites pending = new PendingWrites(new PendingWrites.Settled() {
+    @Override
+    public void confirmed(Mutation mutation, Request request) {
+      apply(mutation, request);
+    }
+
+    @Override
+    public void readable(Get get) {
+      answer(get);
+    }
+
+    @Override
+    public void listable(Keys listing) {
+      listing.replyTo().tell(StatusReply.success(keys));
+    }
+  });
   private long nextSeq;
   private KvException writeFailure;
   private final HeartbeatSender heartbeat;
@@ -423,14 +391,9 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       get.reject(invalid);
       return this;
     }
-    PendingKey waiting = pendingByKey.get(get.key());
-    if (waiting != null) {
-      // A read waits for the unconfirmed writes of its key: it sees them, but never before they are
-      // acknowledged (read-your-writes on a pipelined connection, and nothing a crash could take back).
-      waiting.waitingReads.add(get);
-    } else {
-      answer(get);
-    }
+    // A read waits for the unconfirmed writes of its key: it sees them, but never before they are
+    // acknowledged (read-your-writes on a pipelined connection, and nothing a crash could take back).
+    pending.read(get);
     return this;
   }
 
@@ -440,11 +403,11 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
 
   /** The value of {@code key} once every write taken so far is applied. */
   private Optional<byte[]> effectiveValue(String key) {
-    PendingKey p = pendingByKey.get(key);
-    if (p == null) {
+    Optional<Mutation> latest = pending.latest(key);
+    if (latest.isEmpty()) {
       return Optional.ofNullable(map.get(key));
     }
-    return p.latest instanceof Mutation.Put put ? Optional.of(put.value()) : Optional.empty();
+    return latest.get() instanceof Mutation.Put put ? Optional.of(put.value()) : Optional.empty();
   }
 
   private Behavior<Command> onSet(Set set) {
@@ -483,7 +446,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       delete.reject(invalid);
       return this;
     }
-    if (!map.containsKey(delete.key()) && !pendingByKey.containsKey(delete.key())) {
+    if (!map.containsKey(delete.key()) && !pending.has(delete.key())) {
       // Nothing to delete and nothing on its way: no record to write, nothing to wait for.
       delete.replyTo().tell(StatusReply.success(new Deleted(delete.key(), false)));
       return this;
@@ -501,10 +464,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     if (settings.durability() == Durability.ASYNC) {
       apply(mutation, request);
     } else {
-      pending.add(new Pending(seq, mutation, request));
-      PendingKey p = pendingByKey.computeIfAbsent(mutation.key(), k -> new PendingKey());
-      p.latest = mutation;
-      p.count++;
+      pending.add(seq, mutation, request);
     }
     return this;
   }
@@ -524,32 +484,11 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     }
   }
 
-  /** One pending write of {@code key} is done (applied or failed); reads wait for the last. */
-  private void settle(String key) {
-    PendingKey p = pendingByKey.get(key);
-    if (p != null && --p.count == 0) {
-      pendingByKey.remove(key);
-      p.waitingReads.forEach(this::answer);
-    }
-  }
-
   private Behavior<Command> onKeys(Keys request) {
     hooks.beforeRequest();
     heartbeat.beatIfDue();
-    if (pending.isEmpty()) {
-      request.replyTo().tell(StatusReply.success(keys));
-    } else {
-      waitingListings.add(new WaitingListing(nextSeq - 1, request));
-    }
+    pending.list(request);
     return this;
-  }
-
-  /** Answers the listings whose earlier writes are all settled (confirmed or failed). */
-  private void releaseListings() {
-    while (!waitingListings.isEmpty()
-        && (pending.isEmpty() || waitingListings.peek().afterSeq() < pending.peek().seq())) {
-      waitingListings.poll().request().replyTo().tell(StatusReply.success(keys));
-    }
   }
 
   private Behavior<Command> onAwaitReady(AwaitReady ready) {
@@ -570,12 +509,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     if (!persisted.writer().equals(writer)) {
       return this;
     }
-    while (!pending.isEmpty() && pending.peek().seq() <= persisted.upToSeq()) {
-      Pending p = pending.poll();
-      apply(p.mutation(), p.request());
-      settle(p.mutation().key());
-    }
-    releaseListings();
+    pending.confirm(persisted.upToSeq());
     return this;
   }
 
@@ -618,12 +552,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   }
 
   private void rejectPending(KvException error) {
-    while (!pending.isEmpty()) {
-      Pending p = pending.poll();
-      p.request().reject(error);
-      settle(p.mutation().key());
-    }
-    releaseListings();
+    pending.rejectAll(error);
   }
 
   private KvException checkKey(String key) {
