@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -39,6 +40,10 @@ import org.apache.pekko.pattern.StatusReply;
  * which the parent is told how far the log is persisted. When the log outgrows the snapshot it
  * starts a new log and compacts the old ones in the background. After a failed write or sync it
  * acknowledges nothing more (fail-stop). Runs on the blocking-I/O dispatcher.
+ *
+ * <p>It answers in its own types ({@link Reply}, {@link Synced}, {@link HeartbeatSender.Beat}),
+ * which the parent adapts ({@code context.messageAdapter}): the writer knows nothing of the
+ * key-value actor or the router above it.
  */
 public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
 
@@ -48,10 +53,30 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
   public record Append(long seq, Mutation mutation) implements Command {}
 
   /** Write and force everything appended so far, in any durability mode, then answer. */
-  public record Sync(ActorRef<StatusReply<KeyValueStore.Synced>> replyTo) implements Command {}
+  public record Sync(ActorRef<StatusReply<Synced>> replyTo) implements Command {}
 
   /** Write what is in the mailbox before this, sync, and stop. */
   public enum Stop implements Command {
+    INSTANCE
+  }
+
+  /** What the writer tells its parent; each names the writer, so a replaced writer's late word is ignored. */
+  public sealed interface Reply {}
+
+  /** The data directory is open and recovered: {@code entries} is the map. */
+  public record Recovered(ActorRef<Command> writer, Map<String, byte[]> entries) implements Reply {}
+
+  /** The data directory could not be opened or recovered; the writer has stopped. */
+  public record RecoveryFailed(ActorRef<Command> writer, KvException error) implements Reply {}
+
+  /** Every {@link Append} up to {@code upToSeq} is persisted per the durability mode. */
+  public record Persisted(ActorRef<Command> writer, long upToSeq) implements Reply {}
+
+  /** A write or sync failed: nothing after it will be persisted (fail-stop). */
+  public record PersistFailed(ActorRef<Command> writer, KvException error) implements Reply {}
+
+  /** The answer to {@link Sync}. */
+  public enum Synced {
     INSTANCE
   }
 
@@ -67,13 +92,12 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
 
   private static final int BATCH_BUFFER_BYTES = 64 * 1024;
 
-  public static Behavior<Command> create(KvSettings settings, ActorRef<KeyValueStore.Command> parent,
-      ActorRef<Router.Command> router) {
-    return create(settings, parent, router, FaultHooks.NONE);
-  }
-
-  static Behavior<Command> create(KvSettings settings, ActorRef<KeyValueStore.Command> parent,
-      ActorRef<Router.Command> router, FaultHooks hooks) {
+  /**
+   * A writer of {@code settings}' data directory that tells {@code parent} what it recovered and
+   * persisted, and beats to {@code heartbeats}.
+   */
+  static Behavior<Command> create(KvSettings settings, ActorRef<Reply> parent,
+      ActorRef<HeartbeatSender.Beat> heartbeats, FaultHooks hooks) {
     return Behaviors.setup(ctx -> {
       DataDir dataDir;
       try {
@@ -91,7 +115,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
         KvException error = e instanceof DataDirLockedException
             ? new KvException.DataDirLocked(message, e)
             : new KvException.RecoveryFailed(message, e);
-        parent.tell(new KeyValueStore.RecoveryFailed(ctx.getSelf(), error));
+        parent.tell(new RecoveryFailed(ctx.getSelf(), error));
         return Behaviors.stopped();
       }
       Recovery.State state = dataDir.recovered();
@@ -102,14 +126,14 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
       ctx.getLog().info("Recovered {} keys from {} ({} log records replayed, snapshot {} bytes, log {} bytes)",
           state.entries().size(), settings.dataDir(), state.recordsReplayed(), state.snapshotBytes(),
           state.logBytes());
-      parent.tell(new KeyValueStore.Recovered(ctx.getSelf(), state.entries()));
-      return Behaviors.withTimers(timers -> new FileWriter(ctx, timers, settings, parent, router, hooks, dataDir,
+      parent.tell(new Recovered(ctx.getSelf(), state.entries()));
+      return Behaviors.withTimers(timers -> new FileWriter(ctx, timers, settings, parent, heartbeats, hooks, dataDir,
           dataDir.log(), state));
     });
   }
 
   private final KvSettings settings;
-  private final ActorRef<KeyValueStore.Command> parent;
+  private final ActorRef<Reply> parent;
   private final FaultHooks hooks;
   private final DataDir dataDir;
   private final RecordCodec codec = new RecordCodec();
@@ -128,7 +152,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
   private final HeartbeatSender heartbeat;
 
   private FileWriter(ActorContext<Command> ctx, TimerScheduler<Command> timers, KvSettings settings,
-      ActorRef<KeyValueStore.Command> parent, ActorRef<Router.Command> router, FaultHooks hooks,
+      ActorRef<Reply> parent, ActorRef<HeartbeatSender.Beat> heartbeats, FaultHooks hooks,
       DataDir dataDir, RecordLog log, Recovery.State state) {
     super(ctx);
     this.settings = requireNonNull(settings, "settings is null");
@@ -139,7 +163,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
     this.logBytes = state.logBytes();
     this.snapshotBytes = state.snapshotBytes();
     this.blockingExecutor = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
-    this.heartbeat = new HeartbeatSender(router, ActorKind.WRITER, ctx.getSelf(), settings.heartbeatInterval());
+    this.heartbeat = new HeartbeatSender(heartbeats, ActorKind.WRITER, ctx.getSelf(), settings.heartbeatInterval());
     timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.heartbeatInterval());
     heartbeat.beatIfDue();
   }
@@ -160,7 +184,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
   private Behavior<Command> onAppend(Append append) {
     heartbeat.beatIfDue();
     if (failure != null) {
-      parent.tell(new KeyValueStore.PersistFailed(getContext().getSelf(), failure));
+      parent.tell(new PersistFailed(getContext().getSelf(), failure));
       return this;
     }
     batch = codec.appendRecord(append.mutation(), batch);
@@ -188,7 +212,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
       failStop("writing " + log.file(), e);
       return this;
     }
-    parent.tell(new KeyValueStore.Persisted(getContext().getSelf(), batchLastSeq));
+    parent.tell(new Persisted(getContext().getSelf(), batchLastSeq));
     maybeCompact();
     return this;
   }
@@ -202,7 +226,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
         failStop("syncing " + log.file(), e);
       }
     }
-    sync.replyTo().tell(failure == null ? StatusReply.success(KeyValueStore.Synced.INSTANCE)
+    sync.replyTo().tell(failure == null ? StatusReply.success(Synced.INSTANCE)
         : StatusReply.error(failure));
     return this;
   }
@@ -215,7 +239,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
     failure = new KvException.StorageFailed(what + " failed (" + describe(e)
         + "); the store accepts no more writes until it is restarted", e);
     getContext().getLog().error(failure.getMessage(), e);
-    parent.tell(new KeyValueStore.PersistFailed(getContext().getSelf(), failure));
+    parent.tell(new PersistFailed(getContext().getSelf(), failure));
   }
 
   private void writeBatch() throws IOException {

@@ -16,8 +16,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * Watches the heartbeats of the key-value actor and the file writer. A kind silent for longer
- * than {@code stale-after} gets one {@code Reset} through the router and is forgotten until it
- * beats again, so one failure fires one reset. A kind that never beat is not watched.
+ * than {@code stale-after} is reported once ({@link Stale}, which the router adapts into a reset)
+ * and forgotten until it beats again, so one failure fires one reset. A kind that never beat is not watched.
  */
 public final class HeartbeatSupervisor extends AbstractBehavior<HeartbeatSupervisor.Command> {
 
@@ -31,29 +31,32 @@ public final class HeartbeatSupervisor extends AbstractBehavior<HeartbeatSupervi
     INSTANCE
   }
 
+  /** The supervisor's report: {@code kind} has been silent for longer than {@code stale-after}. */
+  public record Stale(ActorKind kind) {}
+
   private enum Check implements Command {
     INSTANCE
   }
 
-  public static Behavior<Command> create(ActorRef<Router.Command> router, Duration staleAfter,
+  public static Behavior<Command> create(ActorRef<Stale> stale, Duration staleAfter,
       Duration checkInterval) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Check.INSTANCE, checkInterval);
-      return new HeartbeatSupervisor(ctx, router, staleAfter, checkInterval);
+      return new HeartbeatSupervisor(ctx, stale, staleAfter, checkInterval);
     }));
   }
 
-  private final ActorRef<Router.Command> router;
+  private final ActorRef<Stale> stale;
   private final long staleAfterNanos;
   private final Map<ActorKind, Long> lastBeatNanos = new EnumMap<>(ActorKind.class);
   private final long checkIntervalNanos;
   private long lastCheckNanos = System.nanoTime();
 
-  private HeartbeatSupervisor(ActorContext<Command> ctx, ActorRef<Router.Command> router, Duration staleAfter,
+  private HeartbeatSupervisor(ActorContext<Command> ctx, ActorRef<Stale> stale, Duration staleAfter,
       Duration checkInterval) {
     super(ctx);
     this.checkIntervalNanos = requireNonNull(checkInterval, "checkInterval is null").toNanos();
-    this.router = requireNonNull(router, "router is null");
+    this.stale = requireNonNull(stale, "stale is null");
     this.staleAfterNanos = requireNonNull(staleAfter, "staleAfter is null").toNanos();
   }
 
@@ -97,7 +100,7 @@ public final class HeartbeatSupervisor extends AbstractBehavior<HeartbeatSupervi
         it.remove(); // forgotten until it beats again
         getContext().getLog().warn("No heartbeat from the {} for {} ms (stale after {} ms): resetting it",
             kind.name().toLowerCase(Locale.ROOT), silentNanos / 1_000_000, staleAfterNanos / 1_000_000);
-        router.tell(new Router.Reset(kind));
+        stale.tell(new Stale(kind));
       }
     }
     return this;

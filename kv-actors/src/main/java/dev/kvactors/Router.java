@@ -43,20 +43,11 @@ public final class Router extends AbstractBehavior<Router.Command> {
   public sealed interface Command
       permits KeyValueStore.Request, Heartbeat, Reset, GetStats, StoreTerminated, ExpireHeld {}
 
-  /**
-   * {@code from}, an actor of {@code kind}, is alive.
-   *
-   * @param kind which kind of actor beats
-   * @param from the actor that beats
-   */
-  public record Heartbeat(ActorKind kind, ActorRef<?> from) implements Command {}
+  /** A heartbeat of the store or its writer, adapted from {@link HeartbeatSender.Beat}. */
+  record Heartbeat(HeartbeatSender.Beat beat) implements Command {}
 
-  /**
-   * Restart the actors of {@code kind}.
-   *
-   * @param kind the kind that went silent
-   */
-  public record Reset(ActorKind kind) implements Command {}
+  /** Restart the actors of {@code kind}: adapted from the supervisor's {@link HeartbeatSupervisor.Stale}. */
+  record Reset(ActorKind kind) implements Command {}
 
   /**
    * Asks for the router's {@link Stats}.
@@ -100,6 +91,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
   private final FaultHooks hooks;
   private final TimerScheduler<Command> timers;
   private final ActorRef<HeartbeatSupervisor.Command> supervisor;
+  private final ActorRef<HeartbeatSender.Beat> heartbeats;
   private final ArrayDeque<Held> held = new ArrayDeque<>();
   private final long holdLimitNanos;
   private ActorRef<KeyValueStore.Command> store;
@@ -114,7 +106,10 @@ public final class Router extends AbstractBehavior<Router.Command> {
     this.hooks = requireNonNull(hooks, "hooks is null");
     this.timers = timers;
     this.holdLimitNanos = settings.requestTimeout().toNanos() * 4 / 5;
-    this.supervisor = ctx.spawn(HeartbeatSupervisor.create(ctx.getSelf(), settings.staleAfter(),
+    this.heartbeats = ctx.messageAdapter(HeartbeatSender.Beat.class, Heartbeat::new);
+    ActorRef<HeartbeatSupervisor.Stale> stale = ctx.messageAdapter(HeartbeatSupervisor.Stale.class,
+        s -> new Reset(s.kind()));
+    this.supervisor = ctx.spawn(HeartbeatSupervisor.create(stale, settings.staleAfter(),
         settings.supervisorCheckInterval()), "heartbeat-supervisor");
     spawnStore();
   }
@@ -122,7 +117,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
   private void spawnStore() {
     generation++;
     Behavior<KeyValueStore.Command> behavior = Behaviors.supervise(
-            KeyValueStore.create(settings, getContext().getSelf(), hooks))
+            KeyValueStore.create(settings, heartbeats, hooks))
         .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     store = getContext().spawn(behavior, "store-" + generation);
     getContext().watchWith(store, new StoreTerminated(store));
@@ -152,7 +147,8 @@ public final class Router extends AbstractBehavior<Router.Command> {
     return this;
   }
 
-  private Behavior<Command> onHeartbeat(Heartbeat beat) {
+  private Behavior<Command> onHeartbeat(Heartbeat heartbeat) {
+    HeartbeatSender.Beat beat = heartbeat.beat();
     // Beats of a store that is being replaced, or of its writer, must not re-arm the supervisor.
     boolean current = beat.from().equals(store) || beat.from().path().parent().equals(store.path());
     if (!resetting && current) {

@@ -34,31 +34,31 @@ class FileWriterTest {
     testKit.shutdownTestKit();
   }
 
-  private ActorRef<FileWriter.Command> spawnWriter(KvSettings settings, TestProbe<KeyValueStore.Command> parent,
-      TestProbe<Router.Command> router, FaultHooks hooks) {
+  private ActorRef<FileWriter.Command> spawnWriter(KvSettings settings, TestProbe<FileWriter.Reply> parent,
+      TestProbe<HeartbeatSender.Beat> router, FaultHooks hooks) {
     return testKit.spawn(FileWriter.create(settings, parent.ref(), router.ref(), hooks),
         "writer-" + System.nanoTime(), DispatcherSelector.blocking());
   }
 
   /** A writer on {@code settings}' directory persists {@code mutations}, then stops. */
   private void persistAndStop(KvSettings settings, Mutation... mutations) {
-    TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
+    TestProbe<FileWriter.Reply> parent = testKit.createTestProbe();
     ActorRef<FileWriter.Command> writer =
         spawnWriter(settings, parent, testKit.createTestProbe(), FaultHooks.NONE);
-    parent.expectMessageClass(KeyValueStore.Recovered.class);
+    parent.expectMessageClass(FileWriter.Recovered.class);
     persist(writer, parent, mutations);
     testKit.stop(writer);
   }
 
   /** Appends {@code mutations} as seq 0.. and waits until the writer has persisted them all. */
-  private static void persist(ActorRef<FileWriter.Command> writer, TestProbe<KeyValueStore.Command> parent,
+  private static void persist(ActorRef<FileWriter.Command> writer, TestProbe<FileWriter.Reply> parent,
       Mutation... mutations) {
     for (int i = 0; i < mutations.length; i++) {
       writer.tell(new FileWriter.Append(i, mutations[i]));
     }
     long upTo = -1;
     while (upTo < mutations.length - 1) {
-      upTo = parent.expectMessageClass(KeyValueStore.Persisted.class).upToSeq();
+      upTo = parent.expectMessageClass(FileWriter.Persisted.class).upToSeq();
     }
   }
 
@@ -69,16 +69,16 @@ class FileWriterTest {
   @Test
   void recoversWhatAnEarlierWriterPersisted() {
     KvSettings settings = KvSettings.defaults(dir);
-    TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
-    TestProbe<Router.Command> router = testKit.createTestProbe();
+    TestProbe<FileWriter.Reply> parent = testKit.createTestProbe();
+    TestProbe<HeartbeatSender.Beat> router = testKit.createTestProbe();
     ActorRef<FileWriter.Command> writer = spawnWriter(settings, parent, router, FaultHooks.NONE);
-    assertTrue(parent.expectMessageClass(KeyValueStore.Recovered.class).entries().isEmpty());
+    assertTrue(parent.expectMessageClass(FileWriter.Recovered.class).entries().isEmpty());
     persist(writer, parent, put("a", "1"), put("b", "2"), new Mutation.Remove("a"));
     testKit.stop(writer);
 
-    TestProbe<KeyValueStore.Command> parent2 = testKit.createTestProbe();
+    TestProbe<FileWriter.Reply> parent2 = testKit.createTestProbe();
     spawnWriter(settings, parent2, router, FaultHooks.NONE);
-    KeyValueStore.Recovered recovered = parent2.expectMessageClass(KeyValueStore.Recovered.class);
+    FileWriter.Recovered recovered = parent2.expectMessageClass(FileWriter.Recovered.class);
     assertEquals(1, recovered.entries().size());
     assertArrayEquals("2".getBytes(StandardCharsets.UTF_8), recovered.entries().get("b"));
   }
@@ -96,10 +96,10 @@ class FileWriterTest {
         }
       }
     };
-    TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
-    TestProbe<Router.Command> router = testKit.createTestProbe();
+    TestProbe<FileWriter.Reply> parent = testKit.createTestProbe();
+    TestProbe<HeartbeatSender.Beat> router = testKit.createTestProbe();
     ActorRef<FileWriter.Command> writer = spawnWriter(KvSettings.defaults(dir), parent, router, holdFirstFlush);
-    parent.expectMessageClass(KeyValueStore.Recovered.class);
+    parent.expectMessageClass(FileWriter.Recovered.class);
 
     writer.tell(new FileWriter.Append(0, put("k0", "v")));
     assertTrue(firstFlushEntered.await(5, TimeUnit.SECONDS));
@@ -108,23 +108,23 @@ class FileWriterTest {
     }
     release.countDown();
 
-    assertEquals(0, parent.expectMessageClass(KeyValueStore.Persisted.class).upToSeq());
+    assertEquals(0, parent.expectMessageClass(FileWriter.Persisted.class).upToSeq());
     // the 99 appends that queued up during the first sync are written and synced as one batch
-    assertEquals(99, parent.expectMessageClass(KeyValueStore.Persisted.class).upToSeq());
+    assertEquals(99, parent.expectMessageClass(FileWriter.Persisted.class).upToSeq());
     parent.expectNoMessage(Duration.ofMillis(200));
   }
 
   @Test
   void secondWriterOnALockedDirectoryFailsWithAClearMessage() {
     KvSettings settings = KvSettings.defaults(dir).withLockWait(Duration.ZERO);
-    TestProbe<Router.Command> router = testKit.createTestProbe();
-    TestProbe<KeyValueStore.Command> first = testKit.createTestProbe();
+    TestProbe<HeartbeatSender.Beat> router = testKit.createTestProbe();
+    TestProbe<FileWriter.Reply> first = testKit.createTestProbe();
     spawnWriter(settings, first, router, FaultHooks.NONE);
-    first.expectMessageClass(KeyValueStore.Recovered.class);
+    first.expectMessageClass(FileWriter.Recovered.class);
 
-    TestProbe<KeyValueStore.Command> second = testKit.createTestProbe();
+    TestProbe<FileWriter.Reply> second = testKit.createTestProbe();
     spawnWriter(settings, second, router, FaultHooks.NONE);
-    KeyValueStore.RecoveryFailed failed = second.expectMessageClass(KeyValueStore.RecoveryFailed.class);
+    FileWriter.RecoveryFailed failed = second.expectMessageClass(FileWriter.RecoveryFailed.class);
     assertTrue(failed.error().getMessage().contains("data directory " + dir + " is locked"),
         failed.error().getMessage());
   }
@@ -132,7 +132,7 @@ class FileWriterTest {
   @Test
   void cutsATornTailWithAWarningNamingFileOffsetAndBytes() throws IOException {
     KvSettings settings = KvSettings.defaults(dir);
-    TestProbe<Router.Command> router = testKit.createTestProbe();
+    TestProbe<HeartbeatSender.Beat> router = testKit.createTestProbe();
     persistAndStop(settings, put("a", "1"), put("b", "2"));
     crashed(dir);
     Path log = Filenames.log(dir, 1);
@@ -142,12 +142,12 @@ class FileWriterTest {
       f.setLength(length);
     }
 
-    TestProbe<KeyValueStore.Command> parent2 = testKit.createTestProbe();
-    KeyValueStore.Recovered recovered = LoggingTestKit.warn("Cut off a torn record at the end of " + log)
+    TestProbe<FileWriter.Reply> parent2 = testKit.createTestProbe();
+    FileWriter.Recovered recovered = LoggingTestKit.warn("Cut off a torn record at the end of " + log)
         .withOccurrences(1)
         .expect(testKit.system(), () -> {
           spawnWriter(settings, parent2, router, FaultHooks.NONE);
-          return parent2.expectMessageClass(KeyValueStore.Recovered.class);
+          return parent2.expectMessageClass(FileWriter.Recovered.class);
         });
     assertEquals(1, recovered.entries().size(), "the complete record survives, the torn one is dropped");
     assertTrue(recovered.entries().containsKey("a"));
@@ -169,9 +169,9 @@ class FileWriterTest {
       f.setLength(length);
     }
 
-    TestProbe<KeyValueStore.Command> parent2 = testKit.createTestProbe();
+    TestProbe<FileWriter.Reply> parent2 = testKit.createTestProbe();
     spawnWriter(settings, parent2, testKit.createTestProbe(), FaultHooks.NONE);
-    String message = parent2.expectMessageClass(KeyValueStore.RecoveryFailed.class).error().getMessage();
+    String message = parent2.expectMessageClass(FileWriter.RecoveryFailed.class).error().getMessage();
     assertTrue(message.contains(log.toString()) && message.contains("refusing to start"), message);
   }
 
@@ -180,9 +180,9 @@ class FileWriterTest {
     KvSettings settings = KvSettings.create(com.typesafe.config.ConfigFactory.parseString(
             "kv.compaction-min-log-bytes = 2 KiB")
         .withFallback(KvSettings.defaults(dir).toConfig()).withFallback(com.typesafe.config.ConfigFactory.load()));
-    TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
+    TestProbe<FileWriter.Reply> parent = testKit.createTestProbe();
     ActorRef<FileWriter.Command> writer = spawnWriter(settings, parent, testKit.createTestProbe(), FaultHooks.NONE);
-    parent.expectMessageClass(KeyValueStore.Recovered.class);
+    parent.expectMessageClass(FileWriter.Recovered.class);
     Mutation[] many = new Mutation[100];
     for (int i = 0; i < many.length; i++) {
       many[i] = put("key" + i, "value " + i + " ".repeat(40));
@@ -201,9 +201,9 @@ class FileWriterTest {
     }
     java.nio.file.Files.delete(newest);
 
-    TestProbe<KeyValueStore.Command> parent2 = testKit.createTestProbe();
+    TestProbe<FileWriter.Reply> parent2 = testKit.createTestProbe();
     spawnWriter(settings, parent2, testKit.createTestProbe(), FaultHooks.NONE);
-    String message = parent2.expectMessageClass(KeyValueStore.RecoveryFailed.class).error().getMessage();
+    String message = parent2.expectMessageClass(FileWriter.RecoveryFailed.class).error().getMessage();
     assertTrue(message.contains(newest.toString()) && message.contains("missing"), message);
     assertTrue(java.nio.file.Files.notExists(newest), "no new empty log replaces the missing one");
   }
@@ -211,22 +211,22 @@ class FileWriterTest {
   @Test
   void aSecondWriterWaitsForTheLockAndOpensOnceTheFirstStops() {
     KvSettings settings = KvSettings.defaults(dir).withLockWait(Duration.ofSeconds(60));
-    TestProbe<KeyValueStore.Command> first = testKit.createTestProbe();
+    TestProbe<FileWriter.Reply> first = testKit.createTestProbe();
     ActorRef<FileWriter.Command> firstWriter = spawnWriter(settings, first, testKit.createTestProbe(), FaultHooks.NONE);
-    first.expectMessageClass(KeyValueStore.Recovered.class);
+    first.expectMessageClass(FileWriter.Recovered.class);
     persist(firstWriter, first, put("a", "1"));
 
-    TestProbe<KeyValueStore.Command> second = testKit.createTestProbe();
+    TestProbe<FileWriter.Reply> second = testKit.createTestProbe();
     spawnWriter(settings, second, testKit.createTestProbe(), FaultHooks.NONE);
     testKit.stop(firstWriter);
-    KeyValueStore.Recovered recovered = second.expectMessageClass(KeyValueStore.Recovered.class, Duration.ofSeconds(60));
+    FileWriter.Recovered recovered = second.expectMessageClass(FileWriter.Recovered.class, Duration.ofSeconds(60));
     assertArrayEquals("1".getBytes(StandardCharsets.UTF_8), recovered.entries().get("a"));
   }
 
   @Test
   void refusesToStartOnACorruptRecordNamingFileAndOffset() throws IOException {
     KvSettings settings = KvSettings.defaults(dir);
-    TestProbe<Router.Command> router = testKit.createTestProbe();
+    TestProbe<HeartbeatSender.Beat> router = testKit.createTestProbe();
     persistAndStop(settings, put("k0", "value 0"), put("k1", "value 1"), put("k2", "value 2"),
         put("k3", "value 3"), put("k4", "value 4"));
     try (RandomAccessFile f = new RandomAccessFile(Filenames.log(dir, 1).toFile(), "rw")) {
@@ -236,9 +236,9 @@ class FileWriterTest {
       f.write(b ^ 1);
     }
 
-    TestProbe<KeyValueStore.Command> parent2 = testKit.createTestProbe();
+    TestProbe<FileWriter.Reply> parent2 = testKit.createTestProbe();
     spawnWriter(settings, parent2, router, FaultHooks.NONE);
-    KeyValueStore.RecoveryFailed failed = parent2.expectMessageClass(KeyValueStore.RecoveryFailed.class);
+    FileWriter.RecoveryFailed failed = parent2.expectMessageClass(FileWriter.RecoveryFailed.class);
     assertInstanceOf(KvException.RecoveryFailed.class, failed.error());
     String message = failed.error().getMessage();
     assertTrue(message.contains(Filenames.log(dir, 1).toString()) && message.contains("offset 8"), message);
@@ -252,24 +252,24 @@ class FileWriterTest {
         throw new IOException("No space left on device");
       }
     };
-    TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
-    TestProbe<Router.Command> router = testKit.createTestProbe();
+    TestProbe<FileWriter.Reply> parent = testKit.createTestProbe();
+    TestProbe<HeartbeatSender.Beat> router = testKit.createTestProbe();
     ActorRef<FileWriter.Command> writer = spawnWriter(KvSettings.defaults(dir), parent, router, diskFull);
-    parent.expectMessageClass(KeyValueStore.Recovered.class);
+    parent.expectMessageClass(FileWriter.Recovered.class);
     writer.tell(new FileWriter.Append(0, put("a", "1")));
-    KeyValueStore.PersistFailed failed = parent.expectMessageClass(KeyValueStore.PersistFailed.class);
+    FileWriter.PersistFailed failed = parent.expectMessageClass(FileWriter.PersistFailed.class);
     assertTrue(failed.error().getMessage().contains("No space left on device"), failed.error().getMessage());
     writer.tell(new FileWriter.Append(1, put("b", "2")));
-    parent.expectMessageClass(KeyValueStore.PersistFailed.class);
+    parent.expectMessageClass(FileWriter.PersistFailed.class);
   }
 
   @Test
   void sendsHeartbeatsWhileIdle() {
-    TestProbe<KeyValueStore.Command> parent = testKit.createTestProbe();
-    TestProbe<Router.Command> router = testKit.createTestProbe();
+    TestProbe<FileWriter.Reply> parent = testKit.createTestProbe();
+    TestProbe<HeartbeatSender.Beat> router = testKit.createTestProbe();
     ActorRef<FileWriter.Command> writer = spawnWriter(KvSettings.defaults(dir), parent, router, FaultHooks.NONE);
     for (int i = 0; i < 3; i++) {
-      Router.Heartbeat beat = router.expectMessageClass(Router.Heartbeat.class, Duration.ofSeconds(2));
+      HeartbeatSender.Beat beat = router.expectMessageClass(HeartbeatSender.Beat.class, Duration.ofSeconds(2));
       assertEquals(ActorKind.WRITER, beat.kind());
       assertEquals(writer, beat.from());
     }

@@ -28,14 +28,14 @@ class HeartbeatSupervisorTest {
 
   @Test
   void resetsAKindThatFallsSilentExactlyOnce() {
-    TestProbe<Router.Command> router = testKit.createTestProbe();
+    TestProbe<HeartbeatSupervisor.Stale> router = testKit.createTestProbe();
     ActorRef<HeartbeatSupervisor.Command> supervisor =
         testKit.spawn(HeartbeatSupervisor.create(router.ref(), STALE_AFTER, CHECK));
-    Router.Reset reset = LoggingTestKit.warn("No heartbeat from the writer").withOccurrences(1)
+    HeartbeatSupervisor.Stale reset = LoggingTestKit.warn("No heartbeat from the writer").withOccurrences(1)
         .expect(testKit.system(), () -> {
           supervisor.tell(new HeartbeatSupervisor.Beat(ActorKind.WRITER));
           // stale-after plus one check interval, with room for a slow machine
-          return router.expectMessageClass(Router.Reset.class, STALE_AFTER.plus(CHECK).plusSeconds(2));
+          return router.expectMessageClass(HeartbeatSupervisor.Stale.class, STALE_AFTER.plus(CHECK).plusSeconds(2));
         });
     assertEquals(ActorKind.WRITER, reset.kind());
     // forgotten until it beats again: no second reset for the same silence
@@ -44,7 +44,7 @@ class HeartbeatSupervisorTest {
 
   @Test
   void leavesAKindAloneWhileItBeats() {
-    TestProbe<Router.Command> router = testKit.createTestProbe();
+    TestProbe<HeartbeatSupervisor.Stale> router = testKit.createTestProbe();
     ActorRef<HeartbeatSupervisor.Command> supervisor =
         testKit.spawn(HeartbeatSupervisor.create(router.ref(), STALE_AFTER, CHECK));
     for (int i = 0; i < 15; i++) {
@@ -56,7 +56,7 @@ class HeartbeatSupervisorTest {
 
   @Test
   void aPauseOfTheWholeProcessIsNotCountedAsSilence() {
-    TestProbe<Router.Command> router = testKit.createTestProbe();
+    TestProbe<HeartbeatSupervisor.Stale> router = testKit.createTestProbe();
     // The supervisor shares its only thread with an actor that blocks it, as a long GC pause
     // would stop every thread: when its check finally runs, the silence is the pause's.
     Props oneThread = DispatcherSelector.fromConfig("one-thread");
@@ -73,24 +73,24 @@ class HeartbeatSupervisorTest {
     });
     router.expectNoMessage(Duration.ofMillis(200));
     // after the pause the writer stays silent, and that silence is its own: one reset
-    assertEquals(ActorKind.WRITER, router.expectMessageClass(Router.Reset.class, Duration.ofSeconds(3)).kind());
+    assertEquals(ActorKind.WRITER, router.expectMessageClass(HeartbeatSupervisor.Stale.class, Duration.ofSeconds(3)).kind());
   }
 
   @Test
   void neverResetsAKindThatNeverBeat() {
-    TestProbe<Router.Command> router = testKit.createTestProbe();
+    TestProbe<HeartbeatSupervisor.Stale> router = testKit.createTestProbe();
     testKit.spawn(HeartbeatSupervisor.create(router.ref(), STALE_AFTER, CHECK));
     router.expectNoMessage(STALE_AFTER.multipliedBy(3));
   }
 
   @Test
   void resetsAgainAfterTheKindBeatsAndFallsSilentAgain() {
-    TestProbe<Router.Command> router = testKit.createTestProbe();
+    TestProbe<HeartbeatSupervisor.Stale> router = testKit.createTestProbe();
     ActorRef<HeartbeatSupervisor.Command> supervisor =
         testKit.spawn(HeartbeatSupervisor.create(router.ref(), STALE_AFTER, CHECK));
     supervisor.tell(new HeartbeatSupervisor.Beat(ActorKind.STORE));
-    assertEquals(ActorKind.STORE, router.expectMessageClass(Router.Reset.class, Duration.ofSeconds(3)).kind());
+    assertEquals(ActorKind.STORE, router.expectMessageClass(HeartbeatSupervisor.Stale.class, Duration.ofSeconds(3)).kind());
     supervisor.tell(new HeartbeatSupervisor.Beat(ActorKind.STORE));
-    assertEquals(ActorKind.STORE, router.expectMessageClass(Router.Reset.class, Duration.ofSeconds(3)).kind());
+    assertEquals(ActorKind.STORE, router.expectMessageClass(HeartbeatSupervisor.Stale.class, Duration.ofSeconds(3)).kind());
   }
 }

@@ -25,7 +25,7 @@ class KeyValueStoreTest {
 
   @TempDir Path dir;
 
-  private final TestProbe<Router.Command> router = testKit.createTestProbe();
+  private final TestProbe<HeartbeatSender.Beat> router = testKit.createTestProbe();
   private final TestProbe<StatusReply<KeyValueStore.Value>> values = testKit.createTestProbe();
   private final TestProbe<StatusReply<KeyValueStore.Stored>> stored = testKit.createTestProbe();
   private final TestProbe<StatusReply<KeyValueStore.Deleted>> deleted = testKit.createTestProbe();
@@ -285,7 +285,7 @@ class KeyValueStoreTest {
     boolean sawStore = false;
     boolean sawWriter = false;
     for (int i = 0; i < 10 && !(sawStore && sawWriter); i++) {
-      Router.Heartbeat beat = router.expectMessageClass(Router.Heartbeat.class, Duration.ofSeconds(2));
+      HeartbeatSender.Beat beat = router.expectMessageClass(HeartbeatSender.Beat.class, Duration.ofSeconds(2));
       sawStore |= beat.kind() == ActorKind.STORE && beat.from().equals(store);
       sawWriter |= beat.kind() == ActorKind.WRITER && beat.from().path().parent().equals(store.path());
     }
