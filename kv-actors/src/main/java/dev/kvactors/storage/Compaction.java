@@ -1,12 +1,8 @@
 package dev.kvactors.storage;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 /**
  * Folds the snapshot and every log before a generation into a new snapshot, then deletes those
@@ -41,16 +37,7 @@ public final class Compaction {
     long bytes = Snapshot.write(dir, state.entries(), newFirstLogGeneration, cancelled);
     written.accept(newFirstLogGeneration);
     CrashPoints.reached(CrashPoints.Point.COMPACTION_BEFORE_LOG_DELETE);
-    List<Path> files;
-    try (Stream<Path> s = Files.list(dir)) {
-      files = s.toList();
-    }
-    for (Path f : files) {
-      OptionalLong gen = Filenames.logGeneration(f);
-      if (gen.isPresent() && gen.getAsLong() < newFirstLogGeneration) {
-        Files.deleteIfExists(f);
-      }
-    }
+    Filenames.deleteLogsBefore(dir, newFirstLogGeneration);
     FileSync.directory(dir);
     return bytes;
   }

@@ -1,6 +1,7 @@
 package dev.kvactors.storage;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Named points on the write path where a test can stop the whole process at once, as a power cut
@@ -36,6 +37,7 @@ public final class CrashPoints {
 
   private static volatile Point armed;
   private static final AtomicInteger remaining = new AtomicInteger();
+  private static final AtomicLongArray reached = new AtomicLongArray(Point.values().length);
 
   private CrashPoints() {}
 
@@ -48,7 +50,13 @@ public final class CrashPoints {
     armed = point;
   }
 
+  /** How often {@code point} was reached in this JVM (tests count forces of the log with it). */
+  public static long timesReached(Point point) {
+    return reached.get(point.ordinal());
+  }
+
   static void reached(Point point) {
+    reached.incrementAndGet(point.ordinal());
     if (armed == point && remaining.decrementAndGet() == 0) {
       Runtime.getRuntime().halt(EXIT_STATUS);
     }

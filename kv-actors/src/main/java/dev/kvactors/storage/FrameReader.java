@@ -41,10 +41,6 @@ final class FrameReader implements AutoCloseable {
     this.in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));
   }
 
-  Path file() {
-    return file;
-  }
-
   long size() {
     return size;
   }

@@ -3,7 +3,6 @@ package dev.kvactors.storage;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -11,8 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.stream.Stream;
 
 /**
  * Rebuilds the map from a data directory: the snapshot, then every log from the snapshot's first
@@ -69,9 +66,8 @@ public final class Recovery {
    * reads (leftovers are skipped, not deleted), for repair's check.
    */
   public static State recover(Path dir, boolean change) throws IOException {
-    List<Path> files = list(dir);
     if (change) {
-      for (Path f : files) {
+      for (Path f : Filenames.list(dir)) {
         if (Filenames.isTemp(f)) {
           Files.deleteIfExists(f);
         }
@@ -80,12 +76,7 @@ public final class Recovery {
     Optional<Manifest> manifest = Manifest.read(dir);
     State state = manifest.isPresent() ? readNamed(dir, manifest.get(), change) : readWithoutManifest(dir);
     if (change) {
-      for (Path f : files) {
-        OptionalLong gen = Filenames.logGeneration(f);
-        if (gen.isPresent() && gen.getAsLong() < state.firstLogGeneration()) {
-          Files.deleteIfExists(f);
-        }
-      }
+      Filenames.deleteLogsBefore(dir, state.firstLogGeneration());
     }
     return state;
   }
@@ -122,7 +113,7 @@ public final class Recovery {
             + g + " named by " + manifestFile.getFileName() + " is missing");
       }
     }
-    for (long g : logGenerations(dir)) {
+    for (long g : Filenames.logGenerations(dir)) {
       if (g > m.lastLogGeneration()) {
         Path log = Filenames.log(dir, g);
         if (Files.size(log) > FileHeader.BYTES) {
@@ -184,7 +175,7 @@ public final class Recovery {
       }
       legacy.add(snapshotFile);
     }
-    for (long g : logGenerations(dir)) {
+    for (long g : Filenames.logGenerations(dir)) {
       Path log = Filenames.log(dir, g);
       if (Files.size(log) <= FileHeader.BYTES) {
         continue; // holds no record: says nothing about the format
@@ -241,13 +232,11 @@ public final class Recovery {
     }
 
     List<Long> generations = new ArrayList<>();
-    for (Path f : list(dir)) {
-      OptionalLong gen = Filenames.logGeneration(f);
-      if (gen.isPresent() && gen.getAsLong() >= firstLogGeneration && gen.getAsLong() < endGeneration) {
-        generations.add(gen.getAsLong());
+    for (long g : Filenames.logGenerations(dir)) {
+      if (g >= firstLogGeneration && g < endGeneration) {
+        generations.add(g);
       }
     }
-    generations.sort(null);
     if (!generations.isEmpty() && generations.get(0) != firstLogGeneration) {
       Path first = Filenames.log(dir, generations.get(0));
       throw new CorruptDataException(hasSnapshot ? Filenames.log(dir, firstLogGeneration) : snapshotFile,
@@ -338,23 +327,5 @@ public final class Recovery {
 
   private static LogReplay stopped(Path file, FrameReader reader, long records, long offset, String reason) {
     return new LogReplay(records, offset, Optional.of(new TornTail(file, offset, reader.size() - offset, reason)));
-  }
-
-  /** The generations of the log files in {@code dir}, ascending. */
-  static List<Long> logGenerations(Path dir) throws IOException {
-    List<Long> generations = new ArrayList<>();
-    for (Path f : list(dir)) {
-      Filenames.logGeneration(f).ifPresent(generations::add);
-    }
-    generations.sort(null);
-    return generations;
-  }
-
-  private static List<Path> list(Path dir) throws IOException {
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.toList();
-    } catch (NoSuchFileException e) {
-      return List.of();
-    }
   }
 }

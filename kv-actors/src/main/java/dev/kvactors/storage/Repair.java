@@ -50,7 +50,7 @@ public final class Repair {
     List<String> kept = new ArrayList<>();
     List<String> dropped = new ArrayList<>();
     Map<String, byte[]> entries = new HashMap<>();
-    List<Long> generations = Recovery.logGenerations(dir);
+    List<Long> generations = Filenames.logGenerations(dir);
     long firstGeneration = generations.isEmpty() ? 1 : generations.get(0);
 
     Path snapshot = Filenames.snapshot(dir);

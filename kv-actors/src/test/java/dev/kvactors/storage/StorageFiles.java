@@ -41,7 +41,7 @@ final class StorageFiles {
 
   /** Writes a manifest naming the snapshot and logs that are in {@code dir} now (see {@link #manifest}). */
   static Manifest describe(Path dir) throws IOException {
-    List<Long> gens = Recovery.logGenerations(dir);
+    List<Long> gens = Filenames.logGenerations(dir);
     boolean snapshot = java.nio.file.Files.exists(Filenames.snapshot(dir));
     long first = snapshot ? Snapshot.read(Filenames.snapshot(dir)).firstLogGeneration()
         : gens.isEmpty() ? 1 : gens.get(0);
