@@ -7,7 +7,6 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
@@ -38,7 +37,7 @@ final class FrameReader implements AutoCloseable {
     this.size = channel.size();
     this.offset = start;
     channel.position(start);
-    this.in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));
+    this.in = new DataInputStream(new BufferedInputStream(ChannelIo.inputStream(channel), 1 << 16));
   }
 
   long size() {

@@ -136,9 +136,7 @@ public record Manifest(boolean snapshot, long firstLogGeneration, long lastLogGe
     buf.putInt(payload.length).putInt(RecordCodec.checksum(payload, 0, payload.length)).put(payload).flip();
     try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.WRITE)) {
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
+      ChannelIo.writeFully(ch, buf);
       ch.force(true);
     }
     CrashPoints.reached(CrashPoints.Point.MANIFEST_TEMP_WRITTEN);

@@ -3,9 +3,9 @@ package dev.kvactors.storage;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
@@ -34,13 +34,35 @@ public final class RecordCodec {
   private static final int REMOVE = 2;
   private static final CBORFactory CBOR = new CBORFactory();
 
-  private final ByteArrayBuilder payload = new ByteArrayBuilder(256);
   private final CRC32C crc = new CRC32C();
+  private final BufferOutput payload = new BufferOutput();
+
+  /** A stream into a growing heap buffer: the payload is encoded straight into its frame. */
+  private static final class BufferOutput extends OutputStream {
+    ByteBuffer buf;
+
+    @Override
+    public void write(int b) {
+      buf = ensureRemaining(buf, 1);
+      buf.put((byte) b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      buf = ensureRemaining(buf, len);
+      buf.put(b, off, len);
+    }
+  }
+
+  /** Writes one payload. */
+  private interface Encoder {
+    void encode(JsonGenerator g) throws IOException;
+  }
 
   /** Appends the frame of one log record to {@code out}, growing it if needed; returns the buffer. */
   public ByteBuffer appendRecord(Mutation mutation, ByteBuffer out) {
-    payload.reset();
-    try (JsonGenerator g = CBOR.createGenerator(payload)) {
+    int sizeHint = mutation instanceof Mutation.Put put ? put.value().length + 16 : 16;
+    return appendFrame(out, sizeHint + mutation.key().length() * 3, "a record", g -> {
       g.writeStartArray();
       if (mutation instanceof Mutation.Put put) {
         g.writeNumber(PUT);
@@ -51,48 +73,51 @@ public final class RecordCodec {
         g.writeString(mutation.key());
       }
       g.writeEndArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException("encoding a record in memory failed", e);
-    }
-    return appendFrame(out);
+    });
   }
 
   /** Appends the snapshot's header frame. */
   public ByteBuffer appendSnapshotHeader(long firstLogGeneration, long entries, ByteBuffer out) {
-    payload.reset();
-    try (JsonGenerator g = CBOR.createGenerator(payload)) {
+    return appendFrame(out, 32, "a snapshot header", g -> {
       g.writeStartArray();
       g.writeNumber(firstLogGeneration);
       g.writeNumber(entries);
       g.writeEndArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException("encoding a snapshot header in memory failed", e);
-    }
-    return appendFrame(out);
+    });
   }
 
   /** Appends one snapshot entry's frame. */
   public ByteBuffer appendSnapshotEntry(String key, byte[] value, ByteBuffer out) {
-    payload.reset();
-    try (JsonGenerator g = CBOR.createGenerator(payload)) {
+    return appendFrame(out, value.length + key.length() * 3 + 16, "a snapshot entry", g -> {
       g.writeStartArray();
       g.writeString(key);
       g.writeBinary(value);
       g.writeEndArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException("encoding a snapshot entry in memory failed", e);
-    }
-    return appendFrame(out);
+    });
   }
 
-  private ByteBuffer appendFrame(ByteBuffer out) {
-    byte[] bytes = payload.toByteArray();
+  /**
+   * Encodes a payload straight into {@code out} behind room for its frame header, then fills in
+   * the header: the value is copied once, into the frame (not into a builder, then an array, then
+   * the frame).
+   */
+  private ByteBuffer appendFrame(ByteBuffer out, int sizeHint, String what, Encoder encoder) {
+    ByteBuffer target = ensureRemaining(out, FRAME_HEADER_BYTES + sizeHint);
+    int start = target.position();
+    target.position(start + FRAME_HEADER_BYTES);
+    payload.buf = target;
+    try (JsonGenerator g = CBOR.createGenerator(payload)) {
+      encoder.encode(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException("encoding " + what + " in memory failed", e);
+    }
+    target = payload.buf;
+    payload.buf = null;
+    int length = target.position() - start - FRAME_HEADER_BYTES;
     crc.reset();
-    crc.update(bytes);
-    ByteBuffer target = ensureRemaining(out, FRAME_HEADER_BYTES + bytes.length);
-    target.putInt(bytes.length);
-    target.putInt((int) crc.getValue());
-    target.put(bytes);
+    crc.update(target.array(), target.arrayOffset() + start + FRAME_HEADER_BYTES, length);
+    target.putInt(start, length);
+    target.putInt(start + Integer.BYTES, (int) crc.getValue());
     return target;
   }
 

@@ -33,7 +33,7 @@ public final class RecordLog implements AutoCloseable {
     Path temp = Filenames.temp(file);
     try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.WRITE)) {
-      writeFully(ch, FileHeader.LOG.bytes());
+      ChannelIo.writeFully(ch, FileHeader.LOG.bytes());
       ch.force(true);
     }
     Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -64,7 +64,7 @@ public final class RecordLog implements AutoCloseable {
 
   /** Writes every remaining byte of {@code frames} (the OS may still cache them). */
   public void write(ByteBuffer frames) throws IOException {
-    size += writeFully(channel, frames);
+    size += ChannelIo.writeFully(channel, frames);
     CrashPoints.reached(CrashPoints.Point.LOG_WRITTEN_BEFORE_SYNC);
   }
 
@@ -89,13 +89,5 @@ public final class RecordLog implements AutoCloseable {
   @Override
   public void close() throws IOException {
     channel.close();
-  }
-
-  private static int writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
-    int n = 0;
-    while (buf.hasRemaining()) {
-      n += ch.write(buf);
-    }
-    return n;
   }
 }

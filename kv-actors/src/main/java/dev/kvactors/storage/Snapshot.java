@@ -50,7 +50,7 @@ public final class Snapshot {
         }
         buf = codec.appendSnapshotEntry(e.getKey(), e.getValue(), buf);
         if (buf.position() >= WRITE_BUFFER_BYTES || ++written == half) {
-          drain(ch, buf);
+          buf = drain(ch, buf);
           if (written == half) {
             CrashPoints.reached(CrashPoints.Point.SNAPSHOT_TEMP_PARTLY_WRITTEN);
           }
@@ -73,12 +73,14 @@ public final class Snapshot {
     return bytes;
   }
 
-  private static void drain(FileChannel ch, ByteBuffer buf) throws IOException {
+  /** Writes {@code buf} out; returns it emptied, or a fresh buffer if a large entry had grown it. */
+  private static ByteBuffer drain(FileChannel ch, ByteBuffer buf) throws IOException {
     buf.flip();
-    while (buf.hasRemaining()) {
-      ch.write(buf);
+    ChannelIo.writeFully(ch, buf);
+    if (buf.capacity() > WRITE_BUFFER_BYTES * 4) {
+      return ByteBuffer.allocate(WRITE_BUFFER_BYTES);
     }
-    buf.clear();
+    return buf.clear();
   }
 
   /** Reads a snapshot; any damage at all is an error, since snapshots are only ever renamed in whole. */

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,11 +20,55 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RecoveryTest {
   @TempDir Path dir;
+
+  /**
+   * A 16 MiB value (kv.max-value-bytes) goes through the log and the snapshot and back without a
+   * temporary direct buffer of its size: the JDK copies a heap buffer given to a channel into a
+   * direct buffer as large as the write and caches it per thread, which once failed a 256 MiB heap
+   * with "Cannot reserve 16777236 bytes of direct buffer memory".
+   */
+  @Test
+  void writesAndRecoversAMaxSizeValueInBoundedDirectMemory() throws Exception {
+    byte[] value = new byte[16 * 1024 * 1024];
+    new Random(7).nextBytes(value);
+    AtomicReference<Object> result = new AtomicReference<>();
+    Thread worker = new Thread(() -> { // a fresh thread: its cache of temporary direct buffers is empty
+      try {
+        long before = directBytes();
+        try (RecordLog log = RecordLog.create(dir, 1)) {
+          log.write(new RecordCodec().appendRecord(new Mutation.Put("big", value), ByteBuffer.allocate(64)).flip());
+          log.sync();
+        }
+        Map<String, byte[]> fromLog = Recovery.read(dir, Long.MAX_VALUE, true).entries();
+        Compaction.run(dir, 2, () -> false);
+        Map<String, byte[]> fromSnapshot = Recovery.read(dir, Long.MAX_VALUE, false).entries();
+        result.set(new Object[] {directBytes() - before, fromLog.get("big"), fromSnapshot.get("big")});
+      } catch (Throwable t) {
+        result.set(t);
+      }
+    });
+    worker.start();
+    worker.join();
+    if (result.get() instanceof Throwable t) {
+      throw new AssertionError(t);
+    }
+    Object[] r = (Object[]) result.get();
+    assertArrayEquals(value, (byte[]) r[1]);
+    assertArrayEquals(value, (byte[]) r[2]);
+    long grown = (long) r[0];
+    assertTrue(grown <= 4L * 1024 * 1024, "direct memory grew by " + grown + " bytes");
+  }
+
+  private static long directBytes() {
+    return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+        .filter(b -> b.getName().equals("direct")).mapToLong(BufferPoolMXBean::getTotalCapacity).sum();
+  }
 
   private static String text(byte[] b) {
     return new String(b, StandardCharsets.UTF_8);
