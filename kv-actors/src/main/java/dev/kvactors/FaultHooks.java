@@ -6,7 +6,8 @@ import java.io.IOException;
  * Points in the key-value actor and the file writer where tests inject stalls and faults. Not
  * reachable from configuration: only code that spawns the actors itself can pass hooks.
  */
-interface FaultHooks {
+public interface FaultHooks {
+  /** No stalls, no faults. */
   FaultHooks NONE = new FaultHooks() {};
 
   /** Called on the key-value actor's thread before it handles a caller's request. */

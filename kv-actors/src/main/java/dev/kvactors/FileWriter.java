@@ -96,7 +96,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
    * A writer of {@code settings}' data directory that tells {@code parent} what it recovered and
    * persisted, and beats to {@code heartbeats}.
    */
-  static Behavior<Command> create(KvSettings settings, ActorRef<Reply> parent,
+  public static Behavior<Command> create(KvSettings settings, ActorRef<Reply> parent,
       ActorRef<HeartbeatSender.Beat> heartbeats, FaultHooks hooks) {
     return Behaviors.setup(ctx -> {
       DataDir dataDir;

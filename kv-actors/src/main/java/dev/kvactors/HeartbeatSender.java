@@ -10,13 +10,13 @@ import org.apache.pekko.actor.typed.ActorRef;
  * when idle and from the messages it handles when busy, so a long mailbox that is being worked
  * through does not look like a stuck actor. Used on the owning actor's thread only.
  */
-final class HeartbeatSender {
+public final class HeartbeatSender {
 
   /**
    * {@code from}, an actor of {@code kind}, is alive. The router adapts it, so the actors that beat
    * need not know the router's own messages.
    */
-  record Beat(ActorKind kind, ActorRef<?> from) {}
+  public record Beat(ActorKind kind, ActorRef<?> from) {}
 
   private final ActorRef<Beat> heartbeats;
   private final ActorKind kind;
@@ -24,7 +24,7 @@ final class HeartbeatSender {
   private final long minGapNanos;
   private long lastNanos;
 
-  HeartbeatSender(ActorRef<Beat> heartbeats, ActorKind kind, ActorRef<?> self, Duration interval) {
+  public HeartbeatSender(ActorRef<Beat> heartbeats, ActorKind kind, ActorRef<?> self, Duration interval) {
     this.heartbeats = requireNonNull(heartbeats, "heartbeats is null");
     this.kind = requireNonNull(kind, "kind is null");
     this.self = requireNonNull(self, "self is null");
@@ -32,7 +32,8 @@ final class HeartbeatSender {
     this.lastNanos = System.nanoTime() - minGapNanos;
   }
 
-  void beatIfDue() {
+  /** Sends a beat unless one went out less than half an interval ago. */
+  public void beatIfDue() {
     long now = System.nanoTime();
     if (now - lastNanos >= minGapNanos) {
       lastNanos = now;

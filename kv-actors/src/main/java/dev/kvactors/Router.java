@@ -37,32 +37,16 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class Router extends AbstractBehavior<Router.Command> {
 
   /**
-   * What the router takes: the store's requests ({@link KeyValueStore.Request}), and the messages
-   * of the store's own supervision.
+   * What the router takes: the store's requests ({@link KeyValueStore.Request}). Its other
+   * messages (heartbeats, resets, statistics) are internal to the library.
    */
-  public sealed interface Command
-      permits KeyValueStore.Request, Heartbeat, Reset, GetStats, StoreTerminated, ExpireHeld {}
+  public interface Command {}
 
   /** A heartbeat of the store or its writer, adapted from {@link HeartbeatSender.Beat}. */
   record Heartbeat(HeartbeatSender.Beat beat) implements Command {}
 
   /** Restart the actors of {@code kind}: adapted from the supervisor's {@link HeartbeatSupervisor.Stale}. */
   record Reset(ActorKind kind) implements Command {}
-
-  /**
-   * Asks for the router's {@link Stats}.
-   *
-   * @param replyTo who gets the answer
-   */
-  public record GetStats(ActorRef<Stats> replyTo) implements Command {}
-
-  /**
-   * How many resets this router has carried out, and whether one is under way.
-   *
-   * @param resets the number of resets since the router started
-   * @param resetting whether a reset is under way now
-   */
-  public record Stats(long resets, boolean resetting) {}
 
   private record StoreTerminated(ActorRef<KeyValueStore.Command> store) implements Command {}
 
@@ -131,7 +115,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
         .onMessage(Reset.class, this::onReset)
         .onMessage(StoreTerminated.class, this::onStoreTerminated)
         .onMessageEquals(ExpireHeld.INSTANCE, this::onExpireHeld)
-        .onMessage(GetStats.class, this::onGetStats)
+        .onMessage(RouterStats.Get.class, this::onGetStats)
         .build();
   }
 
@@ -204,8 +188,8 @@ public final class Router extends AbstractBehavior<Router.Command> {
     return this;
   }
 
-  private Behavior<Command> onGetStats(GetStats get) {
-    get.replyTo().tell(new Stats(resets, resetting));
+  private Behavior<Command> onGetStats(RouterStats.Get get) {
+    get.replyTo().tell(new RouterStats(resets, resetting));
     return this;
   }
 }

@@ -1,11 +1,11 @@
 package dev.kvactors;
 
 /** UTF-8 length of a string without encoding it. */
-final class Utf8 {
+public final class Utf8 {
   private Utf8() {}
 
   /** The number of bytes {@code s} takes in UTF-8, or -1 if it holds an unpaired surrogate. */
-  static int length(String s) {
+  public static int length(String s) {
     int bytes = 0;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -8,6 +8,7 @@ import dev.kvactors.KeyValueStore;
 import dev.kvactors.KvException;
 import dev.kvactors.KvSettings;
 import dev.kvactors.Router;
+import dev.kvactors.RouterStats;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -333,7 +334,7 @@ final class CommandHandler {
     }
     boolean all = sections.isEmpty() || sections.contains("all") || sections.contains("everything")
         || sections.contains("default");
-    CompletionStage<Router.Stats> routerStats = AskPattern.ask(router, Router.GetStats::new, timeout, scheduler);
+    CompletionStage<RouterStats> routerStats = AskPattern.ask(router, RouterStats.Get::new, timeout, scheduler);
     CompletionStage<KeySet> keys = keySet();
     return routerStats.thenCombine(keys, (resets, list) -> {
       StringBuilder out = new StringBuilder();
