@@ -2,7 +2,13 @@ package dev.kvactors;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.kvactors.storage.Mutation;
+import dev.kvactors.internal.ActorKind;
+import dev.kvactors.internal.FaultHooks;
+import dev.kvactors.internal.FileWriter;
+import dev.kvactors.internal.Futures;
+import dev.kvactors.internal.HeartbeatSender;
+import dev.kvactors.internal.Utf8;
+import dev.kvactors.internal.storage.Mutation;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

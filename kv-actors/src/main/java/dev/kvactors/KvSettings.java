@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.kvactors.storage.RecordCodec;
+import dev.kvactors.internal.storage.RecordCodec;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

@@ -2,6 +2,12 @@ package dev.kvactors;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.kvactors.internal.ActorKind;
+import dev.kvactors.internal.FaultHooks;
+import dev.kvactors.internal.FileWriter;
+import dev.kvactors.internal.HeartbeatSender;
+import dev.kvactors.internal.HeartbeatSupervisor;
+import dev.kvactors.internal.RouterStats;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Locale;

@@ -14,7 +14,7 @@
  * {@link dev.kvactors.Durability} says when a change is acknowledged: after an fsync, after a
  * write to the operating system, or at once.
  *
- * <p>The package {@code dev.kvactors.storage} holds the on-disk format and its recovery; it is
+ * <p>The package {@code dev.kvactors.internal.storage} holds the on-disk format and its recovery; it is
  * internal, not part of the public API, and may change in any release.
  */
 package dev.kvactors;

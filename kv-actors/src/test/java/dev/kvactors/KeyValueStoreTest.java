@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvactors.internal.ActorKind;
+import dev.kvactors.internal.FaultHooks;
+import dev.kvactors.internal.FileWriterTest;
+import dev.kvactors.internal.HeartbeatSender;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -78,10 +82,10 @@ class KeyValueStoreTest {
   void deletingAnAbsentKeyWritesNothing() throws IOException {
     ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), FaultHooks.NONE);
     set(store, "a", "1");
-    long before = java.nio.file.Files.size(dev.kvactors.storage.Filenames.log(dir, 1));
+    long before = java.nio.file.Files.size(dev.kvactors.internal.storage.Filenames.log(dir, 1));
     store.tell(new KeyValueStore.Delete("never-set", deleted.ref()));
     assertFalse(deleted.receiveMessage().getValue().existed());
-    assertEquals(before, java.nio.file.Files.size(dev.kvactors.storage.Filenames.log(dir, 1)));
+    assertEquals(before, java.nio.file.Files.size(dev.kvactors.internal.storage.Filenames.log(dir, 1)));
   }
 
   @Test
@@ -198,7 +202,7 @@ class KeyValueStoreTest {
     store.tell(new KeyValueStore.Sync(synced.ref()));
     assertTrue(synced.receiveMessage().isSuccess());
     // read the files directly while the store still runs: everything acknowledged is there
-    assertEquals(1000, dev.kvactors.storage.Recovery.read(dir, Long.MAX_VALUE, true).entries().size());
+    assertEquals(1000, dev.kvactors.internal.storage.Recovery.read(dir, Long.MAX_VALUE, true).entries().size());
   }
 
   @Test

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.kvactors.storage.CrashPoints;
+import dev.kvactors.internal.storage.CrashPoints;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvactors.internal.ActorKind;
+import dev.kvactors.internal.FaultHooks;
+import dev.kvactors.internal.FileWriterTest;
+import dev.kvactors.internal.RouterStats;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,13 +2,13 @@ package dev.kvactors.server;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.kvactors.Futures;
+import dev.kvactors.internal.Futures;
 import dev.kvactors.KeySet;
 import dev.kvactors.KeyValueStore;
 import dev.kvactors.KvException;
 import dev.kvactors.KvSettings;
 import dev.kvactors.Router;
-import dev.kvactors.RouterStats;
+import dev.kvactors.internal.RouterStats;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

@@ -8,7 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.kvactors.KvExtension;
 import dev.kvactors.KvStore;
 import dev.kvactors.Router;
-import dev.kvactors.RouterStats;
+import dev.kvactors.internal.RouterStats;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
