@@ -11,6 +11,13 @@ public enum Durability {
   /** At once; the record is written shortly after. The last writes may be lost on a kill. */
   ASYNC;
 
+  /**
+   * The mode named {@code text} ({@code fsync}, {@code flush} or {@code async}, in any case).
+   *
+   * @param text the name, as in {@code kv.durability}
+   * @return the mode
+   * @throws IllegalArgumentException if {@code text} names no mode
+   */
   public static Durability parse(String text) {
     try {
       return valueOf(text.trim().toUpperCase(Locale.ROOT));
@@ -20,6 +27,11 @@ public enum Durability {
     }
   }
 
+  /**
+   * The mode's name as written in the configuration.
+   *
+   * @return {@code fsync}, {@code flush} or {@code async}
+   */
   public String configName() {
     return name().toLowerCase(Locale.ROOT);
   }

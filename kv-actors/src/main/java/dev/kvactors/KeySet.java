@@ -27,7 +27,12 @@ import scala.math.Ordering;
  */
 public final class KeySet implements Iterable<String> {
 
-  /** One step of a scan: up to about {@code count} keys, and the cursor to go on from (0 at the end). */
+  /**
+   * One step of a scan.
+   *
+   * @param next the cursor to go on from; 0 at the end
+   * @param keys the keys of this step that the filter accepted
+   */
   public record Page(long next, List<String> keys) {}
 
   private record Entry(long hash, String key) {}
@@ -65,11 +70,20 @@ public final class KeySet implements Iterable<String> {
     return new KeySet(tree.excl(new Entry(scanHash(key), key)));
   }
 
-  /** O(1). */
+  /**
+   * The number of keys, in O(1).
+   *
+   * @return the number of keys
+   */
   public int size() {
     return tree.size();
   }
 
+  /**
+   * Whether there are no keys.
+   *
+   * @return true if the set is empty
+   */
   public boolean isEmpty() {
     return tree.isEmpty();
   }
@@ -91,7 +105,12 @@ public final class KeySet implements Iterable<String> {
     };
   }
 
-  /** The keys that start with {@code prefix} (empty for all), sorted. O(n + m log m) on the caller's thread. */
+  /**
+   * The keys that start with {@code prefix}, sorted. O(n + m log m) on the caller's thread.
+   *
+   * @param prefix the prefix; empty or null for all keys
+   * @return the matching keys in ascending order
+   */
   public List<String> sorted(String prefix) {
     String p = prefix == null ? "" : prefix;
     List<String> found = new ArrayList<>();
@@ -109,6 +128,11 @@ public final class KeySet implements Iterable<String> {
    * (more only to keep keys of the same hash together) and those {@code filter} accepts are
    * returned, as Redis's {@code SCAN ... COUNT} bounds the work of a step, not the number of
    * matches. O(log n + count) plus the filter's cost.
+   *
+   * @param cursor where to go on: 0 to start, else the {@link Page#next()} of the previous page
+   * @param count how many keys to look at, at least 1
+   * @param filter which of the looked-at keys to return
+   * @return the keys found and the cursor for the next step
    */
   public Page scan(long cursor, int count, Predicate<String> filter) {
     if (count < 1) {
@@ -135,7 +159,12 @@ public final class KeySet implements Iterable<String> {
     return new Page(0, keys);
   }
 
-  /** A 62-bit FNV-1a hash of the key's UTF-8 bytes, never 0 (cursor 0 starts and ends a scan). */
+  /**
+   * A 62-bit FNV-1a hash of the key's UTF-8 bytes, never 0 (cursor 0 starts and ends a scan).
+   *
+   * @param key the key
+   * @return its position in scan order
+   */
   public static long scanHash(String key) {
     long h = 0xcbf29ce484222325L;
     int n = key.length();

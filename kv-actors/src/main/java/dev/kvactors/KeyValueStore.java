@@ -2,7 +2,13 @@ package dev.kvactors;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.kvactors.storage.Mutation;
+import dev.kvactors.internal.ActorKind;
+import dev.kvactors.internal.FaultHooks;
+import dev.kvactors.internal.FileWriter;
+import dev.kvactors.internal.Futures;
+import dev.kvactors.internal.HeartbeatSender;
+import dev.kvactors.internal.Utf8;
+import dev.kvactors.internal.storage.Mutation;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -208,14 +214,17 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     INSTANCE
   }
 
-  // From the writer; each names the writer so a late message of a replaced writer is ignored.
-  record Recovered(ActorRef<FileWriter.Command> writer, Map<String, byte[]> entries) implements Command {}
+  // The writer's replies, adapted (each names the writer, so a late word of a replaced writer is ignored).
+  private record WrappedRecovered(FileWriter.Recovered reply) implements Command {}
 
-  record RecoveryFailed(ActorRef<FileWriter.Command> writer, KvException error) implements Command {}
+  private record WrappedRecoveryFailed(FileWriter.RecoveryFailed reply) implements Command {}
 
-  record Persisted(ActorRef<FileWriter.Command> writer, long upToSeq) implements Command {}
+  private record WrappedPersisted(FileWriter.Persisted reply) implements Command {}
 
-  record PersistFailed(ActorRef<FileWriter.Command> writer, KvException error) implements Command {}
+  private record WrappedPersistFailed(FileWriter.PersistFailed reply) implements Command {}
+
+  /** The writer answered a {@link Sync} (or did not, in time). */
+  private record SyncDone(Sync request, Throwable error) implements Command {}
 
   /**
    * From the router, to reset: stop after the requests already in the mailbox, so every one of them
@@ -235,28 +244,45 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private record Indexed(ActorRef<FileWriter.Command> writer, Map<String, byte[]> entries, KeySet keys,
       Throwable error) implements Command {}
 
-  /** A store with these settings that reports its heartbeats to {@code router}; the router spawns it. */
-  static Behavior<Command> create(KvSettings settings, ActorRef<Router.Command> router, FaultHooks hooks) {
+  /**
+   * A store with these settings that beats to {@code heartbeats}; the router spawns it with its
+   * adapter. Applications send their requests to the router instead.
+   */
+  static Behavior<Command> create(KvSettings settings, ActorRef<HeartbeatSender.Beat> heartbeats,
+      FaultHooks hooks) {
     return Behaviors.setup(ctx -> Behaviors.withStash(settings.stashCapacity(), stash ->
         Behaviors.withTimers(timers -> {
           timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.heartbeatInterval());
-          beat(router, ctx); // watched from the start, not only from the first tick on
+          beat(heartbeats, ctx); // watched from the start, not only from the first tick on
+          ActorRef<FileWriter.Reply> replies = ctx.messageAdapter(FileWriter.Reply.class, KeyValueStore::adapt);
           ActorRef<FileWriter.Command> writer = ctx.spawn(
-              FileWriter.create(settings, ctx.getSelf(), router, hooks), "writer", DispatcherSelector.blocking());
+              FileWriter.create(settings, replies, heartbeats, hooks), "writer", DispatcherSelector.blocking());
           ctx.watchWith(writer, new WriterStopped(writer));
-          return recovering(ctx, settings, router, writer, stash, hooks);
+          return recovering(ctx, settings, heartbeats, writer, stash, hooks);
         })));
   }
 
+  private static Command adapt(FileWriter.Reply reply) {
+    if (reply instanceof FileWriter.Persisted persisted) {
+      return new WrappedPersisted(persisted);
+    } else if (reply instanceof FileWriter.PersistFailed failed) {
+      return new WrappedPersistFailed(failed);
+    } else if (reply instanceof FileWriter.Recovered recovered) {
+      return new WrappedRecovered(recovered);
+    } else {
+      return new WrappedRecoveryFailed((FileWriter.RecoveryFailed) reply);
+    }
+  }
+
   private static Behavior<Command> recovering(ActorContext<Command> ctx, KvSettings settings,
-      ActorRef<Router.Command> router, ActorRef<FileWriter.Command> writer, StashBuffer<Command> stash,
+      ActorRef<HeartbeatSender.Beat> heartbeats, ActorRef<FileWriter.Command> writer, StashBuffer<Command> stash,
       FaultHooks hooks) {
     return Behaviors.receive(Command.class)
-        .onMessageEquals(Tick.INSTANCE, () -> beat(router, ctx))
+        .onMessageEquals(Tick.INSTANCE, () -> beat(heartbeats, ctx))
         .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
-        .onMessage(Recovered.class, r -> r.writer().equals(writer), r -> {
+        .onMessage(WrappedRecovered.class, r -> r.reply().writer().equals(writer), r -> {
           // Indexing a million keys takes a second: not on this thread, which must keep beating.
-          Map<String, byte[]> entries = r.entries();
+          Map<String, byte[]> entries = r.reply().entries();
           ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> KeySet.of(entries.keySet()),
                   Futures.listing(ctx.getSystem())),
               (keys, error) -> new Indexed(writer, entries, keys, error));
@@ -266,12 +292,12 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
           if (i.error() != null) {
             throw new IllegalStateException("indexing the recovered keys failed", i.error());
           }
-          return stash.unstashAll(new KeyValueStore(ctx, settings, router, writer, i.entries(), i.keys(), hooks));
+          return stash.unstashAll(new KeyValueStore(ctx, settings, heartbeats, writer, i.entries(), i.keys(), hooks));
         })
-        .onMessage(RecoveryFailed.class, r -> r.writer().equals(writer), r -> {
-          stash.forEach(c -> rejectIfRequest(c, r.error()));
+        .onMessage(WrappedRecoveryFailed.class, r -> r.reply().writer().equals(writer), r -> {
+          stash.forEach(c -> rejectIfRequest(c, r.reply().error()));
           stash.clear();
-          return failed(ctx, router, r.error());
+          return failed(ctx, heartbeats, r.reply().error());
         })
         .onMessage(WriterStopped.class, w -> w.writer().equals(writer), w -> {
           KvException error = new KvException.Unavailable("the file writer stopped during recovery; retry");
@@ -294,10 +320,10 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   }
 
   /** After a failed recovery: every request gets the reason; heartbeats go on so no reset loops. */
-  private static Behavior<Command> failed(ActorContext<Command> ctx, ActorRef<Router.Command> router,
+  private static Behavior<Command> failed(ActorContext<Command> ctx, ActorRef<HeartbeatSender.Beat> heartbeats,
       KvException error) {
     return Behaviors.receive(Command.class)
-        .onMessageEquals(Tick.INSTANCE, () -> beat(router, ctx))
+        .onMessageEquals(Tick.INSTANCE, () -> beat(heartbeats, ctx))
         .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
         .onMessage(Request.class, request -> {
           request.reject(error);
@@ -306,8 +332,8 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
         .build();
   }
 
-  private static Behavior<Command> beat(ActorRef<Router.Command> router, ActorContext<Command> ctx) {
-    router.tell(new Router.Heartbeat(ActorKind.STORE, ctx.getSelf()));
+  private static Behavior<Command> beat(ActorRef<HeartbeatSender.Beat> heartbeats, ActorContext<Command> ctx) {
+    heartbeats.tell(new HeartbeatSender.Beat(ActorKind.STORE, ctx.getSelf()));
     return Behaviors.same();
   }
 
@@ -350,11 +376,11 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private final HeartbeatSender heartbeat;
   private boolean stopping;
 
-  private KeyValueStore(ActorContext<Command> ctx, KvSettings settings, ActorRef<Router.Command> router,
+  private KeyValueStore(ActorContext<Command> ctx, KvSettings settings, ActorRef<HeartbeatSender.Beat> heartbeats,
       ActorRef<FileWriter.Command> writer, Map<String, byte[]> map, KeySet keys, FaultHooks hooks) {
     super(ctx);
     this.hooks = requireNonNull(hooks, "hooks is null");
-    this.heartbeat = new HeartbeatSender(router, ActorKind.STORE, ctx.getSelf(), settings.heartbeatInterval());
+    this.heartbeat = new HeartbeatSender(heartbeats, ActorKind.STORE, ctx.getSelf(), settings.heartbeatInterval());
     this.settings = requireNonNull(settings, "settings is null");
     this.writer = requireNonNull(writer, "writer is null");
     this.map = requireNonNull(map, "map is null");
@@ -370,13 +396,14 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
         .onMessage(Keys.class, this::onKeys)
         .onMessage(AwaitReady.class, this::onAwaitReady)
         .onMessage(Sync.class, this::onSync)
-        .onMessage(Persisted.class, this::onPersisted)
-        .onMessage(PersistFailed.class, this::onPersistFailed)
+        .onMessage(WrappedPersisted.class, w -> onPersisted(w.reply()))
+        .onMessage(WrappedPersistFailed.class, w -> onPersistFailed(w.reply()))
+        .onMessage(SyncDone.class, this::onSyncDone)
         .onMessage(WriterStopped.class, this::onWriterStopped)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessageEquals(Stop.INSTANCE, this::onStop)
-        .onMessage(Recovered.class, m -> this)
-        .onMessage(RecoveryFailed.class, m -> this)
+        .onMessage(WrappedRecovered.class, m -> this)
+        .onMessage(WrappedRecoveryFailed.class, m -> this)
         .onMessage(Indexed.class, m -> this)
         .onSignal(PostStop.class, s -> onStopped("the store was stopped"))
         .onSignal(PreRestart.class, s -> onStopped("the store was restarted"))
@@ -500,12 +527,25 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     if (writeFailure != null) {
       sync.reject(writeFailure);
     } else {
-      writer.tell(new FileWriter.Sync(sync.replyTo()));
+      getContext().askWithStatus(FileWriter.Synced.class, writer, settings.requestTimeout(), FileWriter.Sync::new,
+          (synced, error) -> new SyncDone(sync, error));
     }
     return this;
   }
 
-  private Behavior<Command> onPersisted(Persisted persisted) {
+  private Behavior<Command> onSyncDone(SyncDone done) {
+    if (done.error() == null) {
+      done.request().replyTo().tell(StatusReply.success(Synced.INSTANCE));
+    } else if (done.error() instanceof KvException error) {
+      done.request().reject(error);
+    } else {
+      done.request().reject(new KvException.Unavailable("the sync did not finish within "
+          + settings.requestTimeout().toMillis() + " ms (" + done.error().getMessage() + "); retry"));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onPersisted(FileWriter.Persisted persisted) {
     if (!persisted.writer().equals(writer)) {
       return this;
     }
@@ -513,7 +553,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     return this;
   }
 
-  private Behavior<Command> onPersistFailed(PersistFailed failed) {
+  private Behavior<Command> onPersistFailed(FileWriter.PersistFailed failed) {
     if (!failed.writer().equals(writer)) {
       return this;
     }

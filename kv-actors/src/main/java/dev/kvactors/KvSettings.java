@@ -4,13 +4,30 @@ import static java.util.Objects.requireNonNull;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.kvactors.storage.RecordCodec;
+import dev.kvactors.internal.storage.RecordCodec;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.time.Duration;
 
-/** The {@code kv} configuration subtree; defaults live in {@code reference.conf}. */
+/**
+ * The {@code kv} configuration subtree; defaults live in {@code reference.conf}.
+ *
+ * @param dataDir the data directory ({@code kv.data-dir})
+ * @param durability when a change is acknowledged ({@code kv.durability})
+ * @param heartbeatInterval how often the store and its writer beat ({@code kv.heartbeat.interval})
+ * @param staleAfter silence after which an actor is reset ({@code kv.heartbeat.stale-after})
+ * @param supervisorCheckInterval how often silence is checked ({@code kv.heartbeat.check-interval})
+ * @param compactionFactor how much larger than the snapshot the log grows before a compaction
+ *     ({@code kv.compaction-factor})
+ * @param compactionMinLogBytes the smallest log that is compacted ({@code kv.compaction-min-log-bytes})
+ * @param maxKeyBytes the longest key in UTF-8 bytes ({@code kv.max-key-bytes})
+ * @param maxValueBytes the largest value ({@code kv.max-value-bytes})
+ * @param requestTimeout how long the facade waits for an answer ({@code kv.request-timeout})
+ * @param recoveryTimeout how long opening waits for recovery ({@code kv.recovery-timeout})
+ * @param stashCapacity how many requests wait during recovery or a reset ({@code kv.stash-capacity})
+ * @param lockWait how long to wait for another process's lock ({@code kv.lock-wait})
+ */
 public record KvSettings(
     Path dataDir,
     Durability durability,
@@ -26,6 +43,24 @@ public record KvSettings(
     int stashCapacity,
     Duration lockWait) {
 
+  /**
+   * Checks every setting; a wrong one is an {@link IllegalArgumentException} naming its key.
+   *
+   * @param dataDir the data directory ({@code kv.data-dir})
+   * @param durability when a change is acknowledged ({@code kv.durability})
+   * @param heartbeatInterval how often the store and its writer beat ({@code kv.heartbeat.interval})
+   * @param staleAfter silence after which an actor is reset ({@code kv.heartbeat.stale-after})
+   * @param supervisorCheckInterval how often silence is checked ({@code kv.heartbeat.check-interval})
+   * @param compactionFactor how much larger than the snapshot the log grows before a compaction
+   *     ({@code kv.compaction-factor})
+   * @param compactionMinLogBytes the smallest log that is compacted ({@code kv.compaction-min-log-bytes})
+   * @param maxKeyBytes the longest key in UTF-8 bytes ({@code kv.max-key-bytes})
+   * @param maxValueBytes the largest value ({@code kv.max-value-bytes})
+   * @param requestTimeout how long the facade waits for an answer ({@code kv.request-timeout})
+   * @param recoveryTimeout how long opening waits for recovery ({@code kv.recovery-timeout})
+   * @param stashCapacity how many requests wait during recovery or a reset ({@code kv.stash-capacity})
+   * @param lockWait how long to wait for another process's lock ({@code kv.lock-wait})
+   */
   public KvSettings {
     requireNonNull(dataDir, "dataDir is null");
     requireNonNull(durability, "durability is null");
@@ -62,7 +97,12 @@ public record KvSettings(
     }
   }
 
-  /** Reads the {@code kv} subtree of a full configuration (one that includes {@code reference.conf}). */
+  /**
+   * Reads the {@code kv} subtree of a full configuration (one that includes {@code reference.conf}).
+   *
+   * @param config the application's configuration
+   * @return the settings
+   */
   public static KvSettings create(Config config) {
     Config kv = config.getConfig("kv");
     return new KvSettings(
@@ -81,30 +121,57 @@ public record KvSettings(
         kv.getDuration("lock-wait"));
   }
 
-  /** The defaults from {@code reference.conf} with the given data directory. */
+  /**
+   * The defaults from {@code reference.conf} with the given data directory.
+   *
+   * @param dataDir the data directory
+   * @return the settings
+   */
   public static KvSettings defaults(Path dataDir) {
     return create(ConfigFactory.load()).withDataDir(dataDir);
   }
 
+  /**
+   * These settings with another data directory.
+   *
+   * @param dir the data directory
+   * @return the changed settings
+   */
   public KvSettings withDataDir(Path dir) {
     return new KvSettings(dir, durability, heartbeatInterval, staleAfter, supervisorCheckInterval,
         compactionFactor, compactionMinLogBytes, maxKeyBytes, maxValueBytes, requestTimeout,
         recoveryTimeout, stashCapacity, lockWait);
   }
 
+  /**
+   * These settings with another durability mode.
+   *
+   * @param mode when a change is acknowledged
+   * @return the changed settings
+   */
   public KvSettings withDurability(Durability mode) {
     return new KvSettings(dataDir, mode, heartbeatInterval, staleAfter, supervisorCheckInterval,
         compactionFactor, compactionMinLogBytes, maxKeyBytes, maxValueBytes, requestTimeout,
         recoveryTimeout, stashCapacity, lockWait);
   }
 
+  /**
+   * These settings with another wait for the data directory's lock.
+   *
+   * @param wait how long to wait for another process to release the lock
+   * @return the changed settings
+   */
   public KvSettings withLockWait(Duration wait) {
     return new KvSettings(dataDir, durability, heartbeatInterval, staleAfter, supervisorCheckInterval,
         compactionFactor, compactionMinLogBytes, maxKeyBytes, maxValueBytes, requestTimeout,
         recoveryTimeout, stashCapacity, wait);
   }
 
-  /** These settings as a {@code kv { ... }} configuration, to put in front of other configuration. */
+  /**
+   * These settings as a {@code kv { ... }} configuration, to put in front of other configuration.
+   *
+   * @return the configuration
+   */
   public Config toConfig() {
     Map<String, Object> kv = new HashMap<>();
     kv.put("kv.data-dir", dataDir.toString());

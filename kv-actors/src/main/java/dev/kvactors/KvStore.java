@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import dev.kvactors.internal.Futures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

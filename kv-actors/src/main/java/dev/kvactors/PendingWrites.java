@@ -2,7 +2,7 @@ package dev.kvactors;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.kvactors.storage.Mutation;
+import dev.kvactors.internal.storage.Mutation;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;

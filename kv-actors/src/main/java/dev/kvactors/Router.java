@@ -2,6 +2,12 @@ package dev.kvactors;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.kvactors.internal.ActorKind;
+import dev.kvactors.internal.FaultHooks;
+import dev.kvactors.internal.FileWriter;
+import dev.kvactors.internal.HeartbeatSender;
+import dev.kvactors.internal.HeartbeatSupervisor;
+import dev.kvactors.internal.RouterStats;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Locale;
@@ -37,41 +43,16 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class Router extends AbstractBehavior<Router.Command> {
 
   /**
-   * What the router takes: the store's requests ({@link KeyValueStore.Request}), and the messages
-   * of the store's own supervision.
+   * What the router takes: the store's requests ({@link KeyValueStore.Request}). Its other
+   * messages (heartbeats, resets, statistics) are internal to the library.
    */
-  public sealed interface Command
-      permits KeyValueStore.Request, Heartbeat, Reset, GetStats, StoreTerminated, ExpireHeld {}
+  public interface Command {}
 
-  /**
-   * {@code from}, an actor of {@code kind}, is alive.
-   *
-   * @param kind which kind of actor beats
-   * @param from the actor that beats
-   */
-  public record Heartbeat(ActorKind kind, ActorRef<?> from) implements Command {}
+  /** A heartbeat of the store or its writer, adapted from {@link HeartbeatSender.Beat}. */
+  record Heartbeat(HeartbeatSender.Beat beat) implements Command {}
 
-  /**
-   * Restart the actors of {@code kind}.
-   *
-   * @param kind the kind that went silent
-   */
-  public record Reset(ActorKind kind) implements Command {}
-
-  /**
-   * Asks for the router's {@link Stats}.
-   *
-   * @param replyTo who gets the answer
-   */
-  public record GetStats(ActorRef<Stats> replyTo) implements Command {}
-
-  /**
-   * How many resets this router has carried out, and whether one is under way.
-   *
-   * @param resets the number of resets since the router started
-   * @param resetting whether a reset is under way now
-   */
-  public record Stats(long resets, boolean resetting) {}
+  /** Restart the actors of {@code kind}: adapted from the supervisor's {@link HeartbeatSupervisor.Stale}. */
+  record Reset(ActorKind kind) implements Command {}
 
   private record StoreTerminated(ActorRef<KeyValueStore.Command> store) implements Command {}
 
@@ -100,6 +81,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
   private final FaultHooks hooks;
   private final TimerScheduler<Command> timers;
   private final ActorRef<HeartbeatSupervisor.Command> supervisor;
+  private final ActorRef<HeartbeatSender.Beat> heartbeats;
   private final ArrayDeque<Held> held = new ArrayDeque<>();
   private final long holdLimitNanos;
   private ActorRef<KeyValueStore.Command> store;
@@ -114,7 +96,10 @@ public final class Router extends AbstractBehavior<Router.Command> {
     this.hooks = requireNonNull(hooks, "hooks is null");
     this.timers = timers;
     this.holdLimitNanos = settings.requestTimeout().toNanos() * 4 / 5;
-    this.supervisor = ctx.spawn(HeartbeatSupervisor.create(ctx.getSelf(), settings.staleAfter(),
+    this.heartbeats = ctx.messageAdapter(HeartbeatSender.Beat.class, Heartbeat::new);
+    ActorRef<HeartbeatSupervisor.Stale> stale = ctx.messageAdapter(HeartbeatSupervisor.Stale.class,
+        s -> new Reset(s.kind()));
+    this.supervisor = ctx.spawn(HeartbeatSupervisor.create(stale, settings.staleAfter(),
         settings.supervisorCheckInterval()), "heartbeat-supervisor");
     spawnStore();
   }
@@ -122,7 +107,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
   private void spawnStore() {
     generation++;
     Behavior<KeyValueStore.Command> behavior = Behaviors.supervise(
-            KeyValueStore.create(settings, getContext().getSelf(), hooks))
+            KeyValueStore.create(settings, heartbeats, hooks))
         .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     store = getContext().spawn(behavior, "store-" + generation);
     getContext().watchWith(store, new StoreTerminated(store));
@@ -136,7 +121,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
         .onMessage(Reset.class, this::onReset)
         .onMessage(StoreTerminated.class, this::onStoreTerminated)
         .onMessageEquals(ExpireHeld.INSTANCE, this::onExpireHeld)
-        .onMessage(GetStats.class, this::onGetStats)
+        .onMessage(RouterStats.Get.class, this::onGetStats)
         .build();
   }
 
@@ -152,7 +137,8 @@ public final class Router extends AbstractBehavior<Router.Command> {
     return this;
   }
 
-  private Behavior<Command> onHeartbeat(Heartbeat beat) {
+  private Behavior<Command> onHeartbeat(Heartbeat heartbeat) {
+    HeartbeatSender.Beat beat = heartbeat.beat();
     // Beats of a store that is being replaced, or of its writer, must not re-arm the supervisor.
     boolean current = beat.from().equals(store) || beat.from().path().parent().equals(store.path());
     if (!resetting && current) {
@@ -208,8 +194,8 @@ public final class Router extends AbstractBehavior<Router.Command> {
     return this;
   }
 
-  private Behavior<Command> onGetStats(GetStats get) {
-    get.replyTo().tell(new Stats(resets, resetting));
+  private Behavior<Command> onGetStats(RouterStats.Get get) {
+    get.replyTo().tell(new RouterStats(resets, resetting));
     return this;
   }
 }

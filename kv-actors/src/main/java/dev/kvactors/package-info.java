@@ -14,7 +14,10 @@
  * {@link dev.kvactors.Durability} says when a change is acknowledged: after an fsync, after a
  * write to the operating system, or at once.
  *
- * <p>The package {@code dev.kvactors.storage} holds the on-disk format and its recovery; it is
- * internal, not part of the public API, and may change in any release.
+ * <p>This package is the whole API: the facade ({@link dev.kvactors.KvStore}), the settings, the
+ * extension, {@link dev.kvactors.KvException} and the request/reply protocol of {@link
+ * dev.kvactors.KeyValueStore} and {@link dev.kvactors.Router}. The packages under {@code
+ * dev.kvactors.internal} (the file writer, the heartbeat supervision, the on-disk format and its
+ * recovery) are not API: they may change in any release.
  */
 package dev.kvactors;

@@ -2,7 +2,7 @@ package dev.kvactors;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.kvactors.storage.CrashPoints;
+import dev.kvactors.internal.storage.CrashPoints;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

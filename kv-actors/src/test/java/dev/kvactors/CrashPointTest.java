@@ -3,7 +3,7 @@ package dev.kvactors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kvactors.storage.CrashPoints;
+import dev.kvactors.internal.storage.CrashPoints;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvactors.internal.FaultHooks;
+import dev.kvactors.internal.RouterStats;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,9 +110,9 @@ class HeartbeatUnderLoadTest {
     Outcome outcome = load.join();
 
     assertEquals(List.of(), outcome.unexpected(), "every request is answered: done or a retryable error");
-    TestProbe<Router.Stats> stats = testKit.createTestProbe();
-    router.tell(new Router.GetStats(stats.ref()));
-    assertEquals(new Router.Stats(1, false), stats.receiveMessage(), "exactly one reset");
+    TestProbe<RouterStats> stats = testKit.createTestProbe();
+    router.tell(new RouterStats.Get(stats.ref()));
+    assertEquals(new RouterStats(1, false), stats.receiveMessage(), "exactly one reset");
 
     assertAllPresent(router, settings, outcome.acknowledged());
     testKit.stop(router);

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvactors.internal.ActorKind;
+import dev.kvactors.internal.FaultHooks;
+import dev.kvactors.internal.FileWriterTest;
+import dev.kvactors.internal.HeartbeatSender;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -25,7 +29,7 @@ class KeyValueStoreTest {
 
   @TempDir Path dir;
 
-  private final TestProbe<Router.Command> router = testKit.createTestProbe();
+  private final TestProbe<HeartbeatSender.Beat> router = testKit.createTestProbe();
   private final TestProbe<StatusReply<KeyValueStore.Value>> values = testKit.createTestProbe();
   private final TestProbe<StatusReply<KeyValueStore.Stored>> stored = testKit.createTestProbe();
   private final TestProbe<StatusReply<KeyValueStore.Deleted>> deleted = testKit.createTestProbe();
@@ -78,10 +82,10 @@ class KeyValueStoreTest {
   void deletingAnAbsentKeyWritesNothing() throws IOException {
     ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), FaultHooks.NONE);
     set(store, "a", "1");
-    long before = java.nio.file.Files.size(dev.kvactors.storage.Filenames.log(dir, 1));
+    long before = java.nio.file.Files.size(dev.kvactors.internal.storage.Filenames.log(dir, 1));
     store.tell(new KeyValueStore.Delete("never-set", deleted.ref()));
     assertFalse(deleted.receiveMessage().getValue().existed());
-    assertEquals(before, java.nio.file.Files.size(dev.kvactors.storage.Filenames.log(dir, 1)));
+    assertEquals(before, java.nio.file.Files.size(dev.kvactors.internal.storage.Filenames.log(dir, 1)));
   }
 
   @Test
@@ -198,7 +202,7 @@ class KeyValueStoreTest {
     store.tell(new KeyValueStore.Sync(synced.ref()));
     assertTrue(synced.receiveMessage().isSuccess());
     // read the files directly while the store still runs: everything acknowledged is there
-    assertEquals(1000, dev.kvactors.storage.Recovery.read(dir, Long.MAX_VALUE, true).entries().size());
+    assertEquals(1000, dev.kvactors.internal.storage.Recovery.read(dir, Long.MAX_VALUE, true).entries().size());
   }
 
   @Test
@@ -285,7 +289,7 @@ class KeyValueStoreTest {
     boolean sawStore = false;
     boolean sawWriter = false;
     for (int i = 0; i < 10 && !(sawStore && sawWriter); i++) {
-      Router.Heartbeat beat = router.expectMessageClass(Router.Heartbeat.class, Duration.ofSeconds(2));
+      HeartbeatSender.Beat beat = router.expectMessageClass(HeartbeatSender.Beat.class, Duration.ofSeconds(2));
       sawStore |= beat.kind() == ActorKind.STORE && beat.from().equals(store);
       sawWriter |= beat.kind() == ActorKind.WRITER && beat.from().path().parent().equals(store.path());
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.kvactors.internal.storage.CrashPoints;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,6 +36,19 @@ class KvStoreTest {
       assertTrue(await(store.delete("greeting")));
       assertFalse(await(store.delete("greeting")));
       assertEquals(Optional.empty(), await(store.get("greeting")));
+    }
+  }
+
+  @Test
+  void oneSetAndCloseForceTheLogOnceInFsyncAndFlushMode() {
+    for (Durability durability : new Durability[] {Durability.FSYNC, Durability.FLUSH}) {
+      Path data = dir.resolve(durability.name());
+      long before = CrashPoints.timesReached(CrashPoints.Point.LOG_SYNCED_BEFORE_ACK);
+      try (KvStore store = KvStore.open(KvSettings.defaults(data).withDurability(durability))) {
+        store.blocking().set("k", "v");
+      }
+      assertEquals(1, CrashPoints.timesReached(CrashPoints.Point.LOG_SYNCED_BEFORE_ACK) - before,
+          durability + ": forces of the log for one set and a close");
     }
   }
 

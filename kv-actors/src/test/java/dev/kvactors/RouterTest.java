@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvactors.internal.ActorKind;
+import dev.kvactors.internal.FaultHooks;
+import dev.kvactors.internal.FileWriterTest;
+import dev.kvactors.internal.RouterStats;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +33,7 @@ class RouterTest {
 
   private final TestProbe<StatusReply<KeyValueStore.Value>> values = testKit.createTestProbe();
   private final TestProbe<StatusReply<KeyValueStore.Stored>> stored = testKit.createTestProbe();
-  private final TestProbe<Router.Stats> stats = testKit.createTestProbe();
+  private final TestProbe<RouterStats> stats = testKit.createTestProbe();
 
   @AfterAll
   static void shutdown() {
@@ -96,8 +100,8 @@ class RouterTest {
       set(router, "during-" + i, "v" + i);
     }
     stored.expectNoMessage(Duration.ofMillis(200));
-    router.tell(new Router.GetStats(stats.ref()));
-    assertEquals(new Router.Stats(1, true), stats.receiveMessage());
+    router.tell(new RouterStats.Get(stats.ref()));
+    assertEquals(new RouterStats(1, true), stats.receiveMessage());
 
     hooks.release.countDown();
 
@@ -117,8 +121,8 @@ class RouterTest {
     }
     get(router, "before");
     assertArrayEquals(bytes("1"), values.receiveMessage().getValue().value().orElseThrow());
-    router.tell(new Router.GetStats(stats.ref()));
-    assertEquals(new Router.Stats(1, false), stats.receiveMessage());
+    router.tell(new RouterStats.Get(stats.ref()));
+    assertEquals(new RouterStats(1, false), stats.receiveMessage());
   }
 
   @Test
@@ -144,7 +148,7 @@ class RouterTest {
       assertArrayEquals(bytes("v" + i), values.receiveMessage(Duration.ofSeconds(5)).getValue().value().orElse(null),
           "k" + i);
     }
-    router.tell(new Router.GetStats(stats.ref()));
+    router.tell(new RouterStats.Get(stats.ref()));
     assertEquals(1, stats.receiveMessage().resets());
   }
 

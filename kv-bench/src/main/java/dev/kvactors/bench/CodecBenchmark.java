@@ -1,7 +1,7 @@
 package dev.kvactors.bench;
 
-import dev.kvactors.storage.Mutation;
-import dev.kvactors.storage.RecordCodec;
+import dev.kvactors.internal.storage.Mutation;
+import dev.kvactors.internal.storage.RecordCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;

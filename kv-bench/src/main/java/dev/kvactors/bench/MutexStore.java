@@ -2,9 +2,9 @@ package dev.kvactors.bench;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.kvactors.storage.Mutation;
-import dev.kvactors.storage.RecordCodec;
-import dev.kvactors.storage.RecordLog;
+import dev.kvactors.internal.storage.Mutation;
+import dev.kvactors.internal.storage.RecordCodec;
+import dev.kvactors.internal.storage.RecordLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

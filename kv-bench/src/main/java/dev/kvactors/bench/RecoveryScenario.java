@@ -4,10 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import dev.kvactors.KvSettings;
 import dev.kvactors.KvStore;
-import dev.kvactors.storage.Mutation;
-import dev.kvactors.storage.RecordCodec;
-import dev.kvactors.storage.RecordLog;
-import dev.kvactors.storage.Snapshot;
+import dev.kvactors.internal.storage.Mutation;
+import dev.kvactors.internal.storage.RecordCodec;
+import dev.kvactors.internal.storage.RecordLog;
+import dev.kvactors.internal.storage.Snapshot;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;

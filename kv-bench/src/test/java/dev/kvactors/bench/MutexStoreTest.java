@@ -3,7 +3,7 @@ package dev.kvactors.bench;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.kvactors.storage.Recovery;
+import dev.kvactors.internal.storage.Recovery;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,7 +2,7 @@ package dev.kvactors.cli;
 
 import com.typesafe.config.ConfigException;
 import dev.kvactors.KvException;
-import dev.kvactors.storage.DataDirLockedException;
+import dev.kvactors.internal.storage.DataDirLockedException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;

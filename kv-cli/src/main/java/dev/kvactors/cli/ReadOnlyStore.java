@@ -3,7 +3,7 @@ package dev.kvactors.cli;
 import static java.util.Objects.requireNonNull;
 
 import dev.kvactors.KvException;
-import dev.kvactors.storage.Recovery;
+import dev.kvactors.internal.storage.Recovery;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

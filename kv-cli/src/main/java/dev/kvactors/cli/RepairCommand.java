@@ -1,7 +1,7 @@
 package dev.kvactors.cli;
 
 import dev.kvactors.KvException;
-import dev.kvactors.storage.Repair;
+import dev.kvactors.internal.storage.Repair;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

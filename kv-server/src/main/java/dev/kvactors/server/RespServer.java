@@ -2,7 +2,7 @@ package dev.kvactors.server;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.kvactors.Futures;
+import dev.kvactors.internal.Futures;
 import dev.kvactors.KvExtension;
 import dev.kvactors.KvSettings;
 import dev.kvactors.Router;

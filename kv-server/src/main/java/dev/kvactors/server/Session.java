@@ -2,7 +2,8 @@ package dev.kvactors.server;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.kvactors.Futures;
+import dev.kvactors.internal.Futures;
+import dev.kvactors.internal.RouterStats;
 import dev.kvactors.KeySet;
 import dev.kvactors.KeyValueStore;
 import dev.kvactors.Router;
@@ -87,8 +88,8 @@ final class Session {
     return this.<KeySet>ask(KeyValueStore.Keys::new);
   }
 
-  CompletionStage<Router.Stats> routerStats() {
-    return AskPattern.ask(server.router(), Router.GetStats::new, timeout, server.scheduler());
+  CompletionStage<RouterStats> routerStats() {
+    return AskPattern.ask(server.router(), RouterStats.Get::new, timeout, server.scheduler());
   }
 
   static <T> CompletionStage<List<T>> all(List<CompletionStage<T>> stages) {

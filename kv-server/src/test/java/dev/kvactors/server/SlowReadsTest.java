@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.kvactors.KvExtension;
 import dev.kvactors.KvStore;
 import dev.kvactors.Router;
+import dev.kvactors.internal.RouterStats;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,7 +63,7 @@ class SlowReadsTest {
   }
 
   private static long resets(ActorSystem<Void> system) throws Exception {
-    return AskPattern.<Router.Command, Router.Stats>ask(KvExtension.get(system).router(), Router.GetStats::new,
+    return AskPattern.<Router.Command, RouterStats>ask(KvExtension.get(system).router(), RouterStats.Get::new,
         TIMEOUT, system.scheduler()).toCompletableFuture().get().resets();
   }
 
