@@ -5,6 +5,7 @@ import static dev.kvactors.internal.storage.StorageFiles.remove;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -66,5 +67,17 @@ class ClearRecordTest {
     StorageFiles.writeLog(dir, 2, List.of(new Mutation.Clear(), put("after", "2")));
 
     assertEquals(Map.of("after", "2"), text(Recovery.read(dir, Long.MAX_VALUE, false).entries()));
+  }
+
+  @Test
+  void repairKeepsAClearInTheValidPrefix() throws IOException {
+    long[] offsets = StorageFiles.writeLog(dir, 1, List.of(put("old", "1"), new Mutation.Clear(), put("new", "2"),
+        put("damaged", "3")));
+    RecoveryTest.flip(Filenames.log(dir, 1), offsets[3] + 10); // the 4th record is damaged
+
+    Repair.Report report = Repair.run(dir, true);
+
+    assertTrue(report.needed());
+    assertEquals(Map.of("new", "2"), text(Recovery.recover(dir).entries()));
   }
 }
