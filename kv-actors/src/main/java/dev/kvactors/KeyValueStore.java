@@ -141,6 +141,15 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   public record Keys(ActorRef<StatusReply<KeySet>> replyTo) implements Request {}
 
   /**
+   * Removes every key (Redis {@code FLUSHDB}); answered with {@link Cleared} once acknowledged
+   * under the durability mode. Until then the store holds back every later request, so no reader
+   * sees the map cleared before the clear is acknowledged and none sent after it sees an older value.
+   *
+   * @param replyTo who gets the answer or the error
+   */
+  public record Clear(ActorRef<StatusReply<Cleared>> replyTo) implements Request {}
+
+  /**
    * Answered once the store has recovered its data directory, or with the reason it could not.
    *
    * @param replyTo who gets {@link Ready} or the error
@@ -200,6 +209,13 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    * @param existed whether it had a value
    */
   public record Deleted(String key, boolean existed) {}
+
+  /**
+   * The answer to a {@link Clear}.
+   *
+   * @param keysRemoved the number of keys the store held just before
+   */
+  public record Cleared(long keysRemoved) {}
 
   /**
    * The answer to {@link AwaitReady}.
@@ -292,7 +308,8 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
           if (i.error() != null) {
             throw new IllegalStateException("indexing the recovered keys failed", i.error());
           }
-          return stash.unstashAll(new KeyValueStore(ctx, settings, heartbeats, writer, i.entries(), i.keys(), hooks));
+          return stash.unstashAll(
+              new KeyValueStore(ctx, settings, heartbeats, writer, i.entries(), i.keys(), hooks, stash));
         })
         .onMessage(WrappedRecoveryFailed.class, r -> r.reply().writer().equals(writer), r -> {
           stash.forEach(c -> rejectIfRequest(c, r.reply().error()));
@@ -352,6 +369,8 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private final KvSettings settings;
   private final ActorRef<FileWriter.Command> writer;
   private final FaultHooks hooks;
+  /** Holds the requests that arrive while a {@link Clear} is unconfirmed. */
+  private final StashBuffer<Command> stash;
   private final Map<String, byte[]> map;
   /** The keys of {@code map}: changed with it, handed out to listings. */
   private KeySet keys;
@@ -377,8 +396,10 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private boolean stopping;
 
   private KeyValueStore(ActorContext<Command> ctx, KvSettings settings, ActorRef<HeartbeatSender.Beat> heartbeats,
-      ActorRef<FileWriter.Command> writer, Map<String, byte[]> map, KeySet keys, FaultHooks hooks) {
+      ActorRef<FileWriter.Command> writer, Map<String, byte[]> map, KeySet keys, FaultHooks hooks,
+      StashBuffer<Command> stash) {
     super(ctx);
+    this.stash = requireNonNull(stash, "stash is null");
     this.hooks = requireNonNull(hooks, "hooks is null");
     this.heartbeat = new HeartbeatSender(heartbeats, ActorKind.STORE, ctx.getSelf(), settings.heartbeatInterval());
     this.settings = requireNonNull(settings, "settings is null");
@@ -394,6 +415,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
         .onMessage(Set.class, this::onSet)
         .onMessage(Delete.class, this::onDelete)
         .onMessage(Keys.class, this::onKeys)
+        .onMessage(Clear.class, this::onClear)
         .onMessage(AwaitReady.class, this::onAwaitReady)
         .onMessage(Sync.class, this::onSync)
         .onMessage(WrappedPersisted.class, w -> onPersisted(w.reply()))
@@ -509,6 +531,91 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     } else if (request instanceof Delete delete) {
       delete.replyTo().tell(StatusReply.success(new Deleted(delete.key(), before != null)));
     }
+  }
+
+  private Behavior<Command> onClear(Clear clear) {
+    hooks.beforeRequest();
+    heartbeat.beatIfDue();
+    if (writeFailure != null) {
+      clear.reject(writeFailure);
+      return this;
+    }
+    long seq = nextSeq++;
+    writer.tell(new FileWriter.Append(seq, new Mutation.Clear()));
+    if (settings.durability() == Durability.ASYNC) {
+      applyClear(clear); // every earlier write is applied already
+      return this;
+    }
+    return clearing(clear, seq);
+  }
+
+  /**
+   * Until the writer confirms the clear (record {@code seq}): the writes before it are confirmed
+   * and applied as usual, every request is stashed, and then replayed in order on the cleared map.
+   */
+  private Behavior<Command> clearing(Clear clear, long seq) {
+    return Behaviors.receive(Command.class)
+        .onMessage(WrappedPersisted.class, w -> w.reply().writer().equals(writer), w -> {
+          pending.confirm(w.reply().upToSeq());
+          if (w.reply().upToSeq() < seq) {
+            return Behaviors.same();
+          }
+          applyClear(clear);
+          return stash.unstashAll(this);
+        })
+        .onMessage(WrappedPersistFailed.class, w -> w.reply().writer().equals(writer), w -> {
+          onPersistFailed(w.reply());
+          clear.reject(writeFailure);
+          return stash.unstashAll(this); // each is refused with the write failure or answered
+        })
+        .onMessage(Request.class, request -> {
+          if (stash.isFull()) {
+            request.reject(new KvException.Unavailable("a clear is being written and " + stash.capacity()
+                + " requests are already waiting; retry"));
+          } else {
+            stash.stash(request);
+          }
+          return Behaviors.same();
+        })
+        .onMessage(SyncDone.class, done -> {
+          onSyncDone(done);
+          return Behaviors.same();
+        })
+        .onMessage(WriterStopped.class, w -> w.writer().equals(writer), w -> {
+          abandonClear(clear, new KvException.Unavailable("the file writer stopped before the clear was confirmed;"
+              + " it may or may not have been applied, the store restarts, retry"));
+          throw new IllegalStateException("file writer " + w.writer().path() + " stopped unexpectedly");
+        })
+        .onMessageEquals(Tick.INSTANCE, () -> {
+          heartbeat.beatIfDue();
+          return Behaviors.same();
+        })
+        .onMessageEquals(Stop.INSTANCE, Behaviors::stopped) // not async: unconfirmed work is refused
+        .onAnyMessage(other -> Behaviors.same()) // late words of a replaced writer
+        .onSignal(PostStop.class, s -> abandonClear(clear, stopped("the store was stopped")))
+        .onSignal(PreRestart.class, s -> abandonClear(clear, stopped("the store was restarted")))
+        .build();
+  }
+
+  private static KvException stopped(String why) {
+    return new KvException.Unavailable(why + " before the clear was confirmed; it may or may not have been"
+        + " applied, retry");
+  }
+
+  /** Refuses the clear, the writes before it and every request held back behind it. */
+  private Behavior<Command> abandonClear(Clear clear, KvException error) {
+    rejectPending(error);
+    clear.reject(error);
+    stash.forEach(c -> rejectIfRequest(c, error));
+    stash.clear();
+    return Behaviors.same();
+  }
+
+  private void applyClear(Clear clear) {
+    long removed = map.size();
+    map.clear();
+    keys = KeySet.of(java.util.List.of());
+    clear.replyTo().tell(StatusReply.success(new Cleared(removed)));
   }
 
   private Behavior<Command> onKeys(Keys request) {

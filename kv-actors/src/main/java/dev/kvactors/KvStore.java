@@ -213,6 +213,18 @@ public final class KvStore implements AutoCloseable {
   }
 
   /**
+   * Removes every key, as Redis {@code FLUSHDB}. Requests sent after it see the store empty, except
+   * for their own later writes.
+   *
+   * @return a stage with the number of keys removed, once the clear is acknowledged
+   */
+  public CompletionStage<Long> clear() {
+    return ask((ActorRef<StatusReply<KeyValueStore.Cleared>> r) -> new KeyValueStore.Clear(r),
+        settings.requestTimeout())
+        .thenApply(KeyValueStore.Cleared::keysRemoved);
+  }
+
+  /**
    * The keys that start with {@code prefix}, sorted; they include every write this caller saw
    * acknowledged before calling. The store hands out its immutable key set at once; the filtering
    * and sorting (O(n) and O(m log m) for n keys and m matches) run on {@code kv.listing-dispatcher},
@@ -375,6 +387,16 @@ public final class KvStore implements AutoCloseable {
      */
     public boolean delete(String key) {
       return awaitRequest(KvStore.this.delete(key));
+    }
+
+    /**
+     * Removes every key, as {@link KvStore#clear}.
+     *
+     * @return the number of keys removed, once the clear is acknowledged
+     * @throws KvException if the store refuses or does not answer in time
+     */
+    public long clear() {
+      return awaitRequest(KvStore.this.clear());
     }
 
     /**

@@ -32,6 +32,11 @@ final class DirectStoreClient implements StoreClient {
   }
 
   @Override
+  public void clear() {
+    blocking.clear();
+  }
+
+  @Override
   public List<String> keys(String prefix) {
     return blocking.keys(prefix);
   }

@@ -44,6 +44,7 @@ import picocli.CommandLine.ScopeType;
         GetCommand.class,
         SetCommand.class,
         DeleteCommand.class,
+        FlushCommand.class,
         KeysCommand.class,
         ServeCommand.class,
         RepairCommand.class,
@@ -66,7 +67,7 @@ import picocli.CommandLine.ScopeType;
         "",
         "Environment:",
         "  KV_DATA_DIR         Data directory, unless --data-dir is given.",
-        "  KV_SERVER_PASSWORD  Password of kv serve; get/set/delete/keys send it.",
+        "  KV_SERVER_PASSWORD  Password of kv serve; get/set/delete/keys/flush send it.",
         "  KV_JAVA_OPTS        Extra JVM options for ./kv, e.g. -Xmx512m.",
         "  KV_CDS              off: ./kv starts without its class-data archive.",
         "",
@@ -101,7 +102,7 @@ public final class Kv {
   Duration lockWait;
 
   @Option(names = "--server", paramLabel = "HOST:PORT",
-      description = "For get, set, delete and keys (which also take it after the command): "
+      description = "For get, set, delete, keys and flush (which also take it after the command): "
           + ServerOption.DESCRIPTION)
   String server;
 

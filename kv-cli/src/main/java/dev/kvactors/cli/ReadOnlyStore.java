@@ -56,6 +56,11 @@ final class ReadOnlyStore implements StoreClient {
   }
 
   @Override
+  public void clear() {
+    throw readOnly();
+  }
+
+  @Override
   public List<String> keys(String prefix) {
     return entries.keySet().stream().filter(k -> k.startsWith(prefix)).sorted().toList();
   }

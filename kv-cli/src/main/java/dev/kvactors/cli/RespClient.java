@@ -85,6 +85,11 @@ final class RespClient implements StoreClient {
   }
 
   @Override
+  public void clear() {
+    request("FLUSHDB".getBytes(StandardCharsets.US_ASCII));
+  }
+
+  @Override
   public List<String> keys(String prefix) {
     Reply reply = request("KEYS".getBytes(StandardCharsets.US_ASCII), key(escapeGlob(prefix) + "*"));
     if (!(reply instanceof Reply.Multi multi)) {

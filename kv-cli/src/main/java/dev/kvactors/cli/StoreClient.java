@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What the {@code get}, {@code set}, {@code delete} and {@code keys} commands need of a store:
+ * What the {@code get}, {@code set}, {@code delete}, {@code keys} and {@code flush} commands need of a store:
  * the data directory opened in this process ({@link DirectStoreClient}), or a running
  * {@code kv serve} reached over RESP ({@link RespClient}). Errors are {@code KvException}s with a
  * one-line message.
@@ -17,6 +17,9 @@ interface StoreClient extends AutoCloseable {
 
   /** Whether the key existed. */
   boolean delete(String key);
+
+  /** Removes every key; returns once the removal is acknowledged under the store's durability mode. */
+  void clear();
 
   /** The keys starting with {@code prefix}, sorted. */
   List<String> keys(String prefix);

@@ -28,6 +28,8 @@ final class CommandTable {
       afterAuth("KEYS", 2, 2, DataCommands.Keys::parse),
       afterAuth("SCAN", 2, ANY, DataCommands.Scan::parse),
       afterAuth("DBSIZE", 1, 1, DataCommands.DbSize::parse),
+      afterAuth("FLUSHDB", 1, ANY, DataCommands.Flush::parse),
+      afterAuth("FLUSHALL", 1, ANY, DataCommands.Flush::parse),
       afterAuth("INFO", 1, ANY, ServerCommands.Info::parse),
       anytime("PING", 1, 2, ServerCommands.Ping::parse),
       afterAuth("ECHO", 2, 2, ServerCommands.Echo::parse),

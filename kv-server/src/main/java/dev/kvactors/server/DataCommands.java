@@ -229,4 +229,23 @@ final class DataCommands {
       return session.keySet().thenApply(keys -> new Reply.Int(keys.size()));
     }
   }
+
+  /**
+   * {@code FLUSHDB [ASYNC|SYNC]} and {@code FLUSHALL [ASYNC|SYNC]} (the server has one database):
+   * OK once the clear is acknowledged. ASYNC runs as SYNC: the reply always follows the clear, and
+   * commands sent after it never see a key from before.
+   */
+  record Flush() implements RespCommand {
+    static Flush parse(List<byte[]> args) {
+      if (args.size() > 2 || (args.size() == 2 && !List.of("ASYNC", "SYNC").contains(option(args.get(1))))) {
+        throw Args.syntaxError(); // Redis 7.0's reply to any other argument or to more than one
+      }
+      return new Flush();
+    }
+
+    @Override
+    public CompletionStage<Reply> apply(Session session) {
+      return session.<KeyValueStore.Cleared>ask(KeyValueStore.Clear::new).thenApply(cleared -> Reply.OK);
+    }
+  }
 }

@@ -7,9 +7,10 @@ import java.util.Map;
 /** One change to the map: the unit the log records and the writer persists. */
 public sealed interface Mutation {
 
+  /** The key this change touches; the empty string (no valid key) for a {@link Clear}. */
   String key();
 
-  /** Applies this change to a map and tells whether the key was present before. */
+  /** Applies this change to a map and tells whether the key was present before (any key, for a clear). */
   boolean applyTo(Map<String, byte[]> map);
 
   /** Sets {@code key} to {@code value}. The array is never modified after construction. */
@@ -34,6 +35,21 @@ public sealed interface Mutation {
     @Override
     public boolean applyTo(Map<String, byte[]> map) {
       return map.remove(key) != null;
+    }
+  }
+
+  /** Removes every key: replaying the log, everything before this record is gone. */
+  record Clear() implements Mutation {
+    @Override
+    public String key() {
+      return "";
+    }
+
+    @Override
+    public boolean applyTo(Map<String, byte[]> map) {
+      boolean any = !map.isEmpty();
+      map.clear();
+      return any;
     }
   }
 }

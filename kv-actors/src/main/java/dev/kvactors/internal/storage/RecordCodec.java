@@ -15,7 +15,8 @@ import java.util.zip.CRC32C;
  * payload a small CBOR array written with Jackson's streaming API:
  *
  * <ul>
- *   <li>log record: {@code [1, key, value]} for a put, {@code [2, key]} for a remove;
+ *   <li>log record: {@code [1, key, value]} for a put, {@code [2, key]} for a remove, {@code [3]}
+ *       for a clear (every key before it in the log is gone);
  *   <li>snapshot header: {@code [firstLogGeneration, entryCount]};
  *   <li>snapshot entry: {@code [key, value]}.
  * </ul>
@@ -32,6 +33,7 @@ public final class RecordCodec {
 
   private static final int PUT = 1;
   private static final int REMOVE = 2;
+  private static final int CLEAR = 3;
   private static final CBORFactory CBOR = new CBORFactory();
 
   private final CRC32C crc = new CRC32C();
@@ -68,9 +70,11 @@ public final class RecordCodec {
         g.writeNumber(PUT);
         g.writeString(put.key());
         g.writeBinary(put.value());
-      } else {
+      } else if (mutation instanceof Mutation.Remove) {
         g.writeNumber(REMOVE);
         g.writeString(mutation.key());
+      } else {
+        g.writeNumber(CLEAR);
       }
       g.writeEndArray();
     });
@@ -134,13 +138,13 @@ public final class RecordCodec {
       expect(p, JsonToken.START_ARRAY);
       expect(p, JsonToken.VALUE_NUMBER_INT);
       int type = p.getIntValue();
-      expect(p, JsonToken.VALUE_STRING);
-      String key = p.getText();
       Mutation m;
-      if (type == PUT) {
-        m = new Mutation.Put(key, readBinary(p));
-      } else if (type == REMOVE) {
-        m = new Mutation.Remove(key);
+      if (type == CLEAR) {
+        m = new Mutation.Clear();
+      } else if (type == PUT || type == REMOVE) {
+        expect(p, JsonToken.VALUE_STRING);
+        String key = p.getText();
+        m = type == PUT ? new Mutation.Put(key, readBinary(p)) : new Mutation.Remove(key);
       } else {
         throw new IOException("unknown record type " + type);
       }
