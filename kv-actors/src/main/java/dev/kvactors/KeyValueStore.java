@@ -6,6 +6,7 @@ import dev.kvactors.storage.Mutation;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -147,6 +148,27 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   }
 
   /**
+   * Several {@link Get}, {@link Set} and {@link Delete} requests of one caller in one message: the
+   * store takes them in order, exactly as if they had been sent one by one, and answers them with one
+   * {@link Answers} once every one of them is answered. A pipelined batch of sets thus costs one
+   * message each way and joins one group commit. The {@code replyTo} of the requests inside is not
+   * used (it may be null); {@code id} is the caller's, to match the answers to the batch, so one
+   * long-lived actor can take the answers of every batch a caller sends.
+   *
+   * @param id the caller's correlation id, returned in {@link Answers#id()}
+   * @param requests the requests, in order; the list must not change after it is sent
+   * @param replyTo who gets the answers
+   */
+  public record Batch(long id, List<Request> requests, ActorRef<Answers> replyTo) implements Request {
+    @Override
+    public void reject(KvException error) {
+      StatusReply<?>[] replies = new StatusReply<?>[requests.size()];
+      Arrays.fill(replies, StatusReply.error(error));
+      replyTo.tell(new Answers(id, Arrays.asList(replies)));
+    }
+  }
+
+  /**
    * Answered once the store has recovered its data directory, or with the reason it could not.
    *
    * @param replyTo who gets {@link Ready} or the error
@@ -224,6 +246,16 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    */
   public record Ready(int keys) {}
 
+  /**
+   * The answer to a {@link Batch}: for each of its requests, in order, the {@link StatusReply} it
+   * would have had on its own ({@link Value}, {@link Stored} or {@link Deleted}, or the
+   * {@link KvException}).
+   *
+   * @param id the batch's correlation id
+   * @param replies one reply per request of the batch
+   */
+  public record Answers(long id, List<StatusReply<?>> replies) {}
+
   /** The answer to {@link Sync}. */
   public enum Synced {
     /** The only value. */
@@ -260,13 +292,49 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   /** A listing waiting for the writes taken before it (sequence numbers up to {@code afterSeq}). */
   private record WaitingListing(long afterSeq, Keys request) {}
 
-  private record Pending(long seq, Mutation mutation, Request request) {}
+  private record Pending(long seq, Mutation mutation, Request request, Answer answer) {}
 
   /** Writes of one key that are not confirmed yet, and the reads waiting for them. */
   private static final class PendingKey {
     Mutation latest;
     int count;
-    final List<Get> waitingReads = new ArrayList<>();
+    final List<WaitingRead> waitingReads = new ArrayList<>();
+  }
+
+  private record WaitingRead(Get get, Answer answer) {}
+
+  /** Where the answer to one request goes: its own {@code replyTo}, or its place in a batch's answers. */
+  @FunctionalInterface
+  private interface Answer {
+    void tell(StatusReply<?> reply);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Answer direct(ActorRef<? extends StatusReply<?>> replyTo) {
+    ActorRef<StatusReply<?>> to = (ActorRef<StatusReply<?>>) replyTo;
+    return to::tell;
+  }
+
+  /** The answers of one {@link Batch}, sent as one {@link Answers} when the last one is in. */
+  private static final class BatchAnswers {
+    private final Batch batch;
+    private final StatusReply<?>[] replies;
+    private int missing;
+
+    BatchAnswers(Batch batch) {
+      this.batch = batch;
+      this.replies = new StatusReply<?>[batch.requests().size()];
+      this.missing = replies.length;
+    }
+
+    Answer slot(int i) {
+      return reply -> {
+        replies[i] = reply;
+        if (--missing == 0) {
+          batch.replyTo().tell(new Answers(batch.id(), Arrays.asList(replies)));
+        }
+      };
+    }
   }
 
   /**
@@ -396,9 +464,10 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Get.class, this::onGet)
-        .onMessage(Set.class, this::onSet)
-        .onMessage(Delete.class, this::onDelete)
+        .onMessage(Get.class, get -> onGet(get, direct(get.replyTo())))
+        .onMessage(Set.class, set -> onSet(set, direct(set.replyTo())))
+        .onMessage(Delete.class, delete -> onDelete(delete, direct(delete.replyTo())))
+        .onMessage(Batch.class, this::onBatch)
         .onMessage(Keys.class, this::onKeys)
         .onMessage(AwaitReady.class, this::onAwaitReady)
         .onMessage(Sync.class, this::onSync)
@@ -415,27 +484,50 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
         .build();
   }
 
-  private Behavior<Command> onGet(Get get) {
+  private Behavior<Command> onBatch(Batch batch) {
+    if (batch.requests().isEmpty()) {
+      batch.replyTo().tell(new Answers(batch.id(), List.of()));
+      return this;
+    }
+    BatchAnswers answers = new BatchAnswers(batch);
+    for (int i = 0; i < batch.requests().size(); i++) {
+      Request request = batch.requests().get(i);
+      Answer answer = answers.slot(i);
+      if (request instanceof Get get) {
+        onGet(get, answer);
+      } else if (request instanceof Set set) {
+        onSet(set, answer);
+      } else if (request instanceof Delete delete) {
+        onDelete(delete, answer);
+      } else {
+        answer.tell(StatusReply.error(new KvException.InvalidRequest("a batch holds only Get, Set and Delete, not "
+            + request.getClass().getSimpleName())));
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onGet(Get get, Answer answer) {
     hooks.beforeRequest();
     heartbeat.beatIfDue();
     KvException invalid = checkKey(get.key());
     if (invalid != null) {
-      get.reject(invalid);
+      answer.tell(StatusReply.error(invalid));
       return this;
     }
     PendingKey waiting = pendingByKey.get(get.key());
     if (waiting != null) {
       // A read waits for the unconfirmed writes of its key: it sees them, but never before they are
       // acknowledged (read-your-writes on a pipelined connection, and nothing a crash could take back).
-      waiting.waitingReads.add(get);
+      waiting.waitingReads.add(new WaitingRead(get, answer));
     } else {
-      answer(get);
+      answer(get, answer);
     }
     return this;
   }
 
-  private void answer(Get get) {
-    get.replyTo().tell(StatusReply.success(new Value(get.key(), Optional.ofNullable(map.get(get.key())))));
+  private void answer(Get get, Answer answer) {
+    answer.tell(StatusReply.success(new Value(get.key(), Optional.ofNullable(map.get(get.key())))));
   }
 
   /** The value of {@code key} once every write taken so far is applied. */
@@ -447,7 +539,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     return p.latest instanceof Mutation.Put put ? Optional.of(put.value()) : Optional.empty();
   }
 
-  private Behavior<Command> onSet(Set set) {
+  private Behavior<Command> onSet(Set set, Answer answer) {
     hooks.beforeRequest();
     heartbeat.beatIfDue();
     KvException invalid = checkKey(set.key());
@@ -459,7 +551,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
           + settings.maxValueBytes() + " bytes (kv.max-value-bytes)");
     }
     if (invalid != null) {
-      set.reject(invalid);
+      answer.tell(StatusReply.error(invalid));
       return this;
     }
     Optional<byte[]> previous = effectiveValue(set.key());
@@ -469,39 +561,39 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       case IF_PRESENT -> previous.isPresent();
     };
     if (!holds) {
-      set.replyTo().tell(StatusReply.success(new Stored(set.key(), false, previous)));
+      answer.tell(StatusReply.success(new Stored(set.key(), false, previous)));
       return this;
     }
-    return write(new Mutation.Put(set.key(), set.value().clone()), set);
+    return write(new Mutation.Put(set.key(), set.value().clone()), set, answer);
   }
 
-  private Behavior<Command> onDelete(Delete delete) {
+  private Behavior<Command> onDelete(Delete delete, Answer answer) {
     hooks.beforeRequest();
     heartbeat.beatIfDue();
     KvException invalid = checkKey(delete.key());
     if (invalid != null) {
-      delete.reject(invalid);
+      answer.tell(StatusReply.error(invalid));
       return this;
     }
     if (!map.containsKey(delete.key()) && !pendingByKey.containsKey(delete.key())) {
       // Nothing to delete and nothing on its way: no record to write, nothing to wait for.
-      delete.replyTo().tell(StatusReply.success(new Deleted(delete.key(), false)));
+      answer.tell(StatusReply.success(new Deleted(delete.key(), false)));
       return this;
     }
-    return write(new Mutation.Remove(delete.key()), delete);
+    return write(new Mutation.Remove(delete.key()), delete, answer);
   }
 
-  private Behavior<Command> write(Mutation mutation, Request request) {
+  private Behavior<Command> write(Mutation mutation, Request request, Answer answer) {
     if (writeFailure != null) {
-      request.reject(writeFailure);
+      answer.tell(StatusReply.error(writeFailure));
       return this;
     }
     long seq = nextSeq++;
     writer.tell(new FileWriter.Append(seq, mutation));
     if (settings.durability() == Durability.ASYNC) {
-      apply(mutation, request);
+      apply(mutation, request, answer);
     } else {
-      pending.add(new Pending(seq, mutation, request));
+      pending.add(new Pending(seq, mutation, request, answer));
       PendingKey p = pendingByKey.computeIfAbsent(mutation.key(), k -> new PendingKey());
       p.latest = mutation;
       p.count++;
@@ -509,7 +601,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     return this;
   }
 
-  private void apply(Mutation mutation, Request request) {
+  private void apply(Mutation mutation, Request request, Answer answer) {
     byte[] before = map.get(mutation.key());
     mutation.applyTo(map);
     if (before == null && mutation instanceof Mutation.Put) {
@@ -518,9 +610,9 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       keys = keys.without(mutation.key());
     }
     if (request instanceof Set set) {
-      set.replyTo().tell(StatusReply.success(new Stored(set.key(), true, Optional.ofNullable(before))));
+      answer.tell(StatusReply.success(new Stored(set.key(), true, Optional.ofNullable(before))));
     } else if (request instanceof Delete delete) {
-      delete.replyTo().tell(StatusReply.success(new Deleted(delete.key(), before != null)));
+      answer.tell(StatusReply.success(new Deleted(delete.key(), before != null)));
     }
   }
 
@@ -529,7 +621,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     PendingKey p = pendingByKey.get(key);
     if (p != null && --p.count == 0) {
       pendingByKey.remove(key);
-      p.waitingReads.forEach(this::answer);
+      p.waitingReads.forEach(w -> answer(w.get(), w.answer()));
     }
   }
 
@@ -572,7 +664,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     }
     while (!pending.isEmpty() && pending.peek().seq() <= persisted.upToSeq()) {
       Pending p = pending.poll();
-      apply(p.mutation(), p.request());
+      apply(p.mutation(), p.request(), p.answer());
       settle(p.mutation().key());
     }
     releaseListings();
@@ -620,7 +712,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private void rejectPending(KvException error) {
     while (!pending.isEmpty()) {
       Pending p = pending.poll();
-      p.request().reject(error);
+      p.answer().tell(StatusReply.error(error));
       settle(p.mutation().key());
     }
     releaseListings();
