@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
 
@@ -20,7 +20,7 @@ import org.apache.pekko.pattern.StatusReply;
  * no temporary ask actor, promise and scheduled timeout per request, as Pekko's ask pattern makes.
  * Each batch gets a correlation id; a small actor of its own takes every {@link KeyValueStore.Answers}
  * and completes the batch's future with them, on its own thread (the actor system's default
- * dispatcher), so continuations run there, not on the store's thread.
+ * dispatcher, {@code kv.dispatcher}), so continuations run there, not inside the store's message handling.
  *
  * <p>Deadlines: a call that has no answer within its timeout fails with
  * {@link KvException.Unavailable} shortly before the timeout ends. One periodic sweep per
@@ -67,7 +67,7 @@ public final class Correlator implements AutoCloseable {
             })
             .onMessageEquals(STOP, Behaviors::stopped)
             .build(),
-        "kv-replies-" + INSTANCES.incrementAndGet(), Props.empty());
+        "kv-replies-" + INSTANCES.incrementAndGet(), DispatcherSelector.fromConfig("kv.dispatcher"));
     this.replyTo = actor.narrow();
     Duration every = Duration.ofNanos(sweepNanos);
     this.sweep = system.scheduler().scheduleAtFixedRate(every, every, this::sweep, system.executionContext());

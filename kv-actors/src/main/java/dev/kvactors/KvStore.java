@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code get}, {@code set} and {@code delete} go to the store with one long-lived reply-to per
  * {@code KvStore} and a correlation id ({@link Correlator}), not one temporary ask actor per call;
- * their stages complete on the thread of that reply actor (the default dispatcher): a non-async
+ * their stages complete on the thread of that reply actor ({@code kv.dispatcher}): a non-async
  * continuation ({@code thenApply}, {@code thenAccept}) runs there and delays the answers of every
  * other call of this {@code KvStore} while it runs; attach slow work with the {@code ...Async}
  * variants. {@link #keys} completes on {@code kv.listing-dispatcher}.

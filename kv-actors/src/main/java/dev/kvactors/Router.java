@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.Locale;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -115,7 +116,8 @@ public final class Router extends AbstractBehavior<Router.Command> {
     this.timers = timers;
     this.holdLimitNanos = settings.requestTimeout().toNanos() * 4 / 5;
     this.supervisor = ctx.spawn(HeartbeatSupervisor.create(ctx.getSelf(), settings.staleAfter(),
-        settings.supervisorCheckInterval()), "heartbeat-supervisor");
+        settings.supervisorCheckInterval()), "heartbeat-supervisor",
+        DispatcherSelector.sameAsParent());
     spawnStore();
   }
 
@@ -124,7 +126,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
     Behavior<KeyValueStore.Command> behavior = Behaviors.supervise(
             KeyValueStore.create(settings, getContext().getSelf(), hooks))
         .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
-    store = getContext().spawn(behavior, "store-" + generation);
+    store = getContext().spawn(behavior, "store-" + generation, DispatcherSelector.sameAsParent());
     getContext().watchWith(store, new StoreTerminated(store));
   }
 
