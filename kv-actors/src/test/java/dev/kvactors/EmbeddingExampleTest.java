@@ -123,6 +123,23 @@ class EmbeddingExampleTest {
     }
   }
 
+  @Test
+  void readmeQuickStartStoresAndReadsAGreeting() {
+    assertEquals(Optional.of("hello"), com.example.QuickStart.run(config()));
+  }
+
+  /** The README's quick start shows the lines between the markers of {@code QuickStart.java}. */
+  @Test
+  void readmeShowsTheQuickStartAsItIsRun() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    String source = Files.readString(Path.of("src/test/java/com/example/QuickStart.java"));
+    String body = source.substring(source.indexOf("// quick start {\n") + "// quick start {\n".length(),
+        source.indexOf("    // }\n"));
+    String dedented = body.lines().map(l -> l.substring(Math.min(4, l.length()))).collect(
+        java.util.stream.Collectors.joining("\n", "", "\n"));
+    assertTrue(readme.contains(dedented), "README.md does not show QuickStart.java's lines as they are:\n" + dedented);
+  }
+
   /**
    * The README shows the two examples verbatim. Skipped until the README carries them (the lead
    * integrates the README text); from then on it fails when the two drift apart.
