@@ -39,7 +39,7 @@ public final class Correlator implements AutoCloseable {
 
   private final ActorRef<Router.Command> router;
   private final ActorRef<Object> actor;
-  private final ActorRef<KeyValueStore.Answers> replyTo;
+  private final ActorRef<StatusReply<KeyValueStore.Answers>> replyTo;
   private final Map<Long, Call> calls = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
   private final long sweepNanos;
@@ -61,8 +61,8 @@ public final class Correlator implements AutoCloseable {
     this.router = requireNonNull(router, "router is null");
     this.sweepNanos = Math.max(1_000_000, Math.min(MAX_SWEEP_NANOS, shortestTimeout.toNanos() / 10));
     this.actor = system.systemActorOf(Behaviors.receive(Object.class)
-            .onMessage(KeyValueStore.Answers.class, answers -> {
-              answered(answers);
+            .onMessage(StatusReply.class, reply -> {
+              answered((KeyValueStore.Answers) reply.getValue());
               return Behaviors.same();
             })
             .onMessageEquals(STOP, Behaviors::stopped)

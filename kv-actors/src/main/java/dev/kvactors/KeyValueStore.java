@@ -4,10 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.kvactors.storage.Mutation;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,11 +44,22 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    */
   public sealed interface Request extends Command, Router.Command {
     /**
+     * Who gets the answer or the error.
+     *
+     * @return the reply address
+     */
+    ActorRef<? extends StatusReply<?>> replyTo();
+
+    /**
      * Answers this request with {@code error}.
      *
      * @param error why the request is refused
      */
-    void reject(KvException error);
+    default void reject(KvException error) {
+      @SuppressWarnings("unchecked")
+      ActorRef<StatusReply<?>> to = (ActorRef<StatusReply<?>>) replyTo();
+      to.tell(StatusReply.error(error));
+    }
   }
 
   /**
@@ -61,12 +69,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    * @param key the key to read
    * @param replyTo who gets the value or the error
    */
-  public record Get(String key, ActorRef<StatusReply<Value>> replyTo) implements Request {
-    @Override
-    public void reject(KvException error) {
-      replyTo.tell(StatusReply.error(error));
-    }
-  }
+  public record Get(String key, ActorRef<StatusReply<Value>> replyTo) implements Request {}
 
   /**
    * Sets {@code key} to {@code value} if {@code condition} holds at the moment the store takes the
@@ -115,10 +118,6 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       return new Set(key, value.getBytes(StandardCharsets.UTF_8), condition, replyTo);
     }
 
-    @Override
-    public void reject(KvException error) {
-      replyTo.tell(StatusReply.error(error));
-    }
   }
 
   /**
@@ -127,12 +126,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    * @param key the key to delete
    * @param replyTo who gets the answer or the error
    */
-  public record Delete(String key, ActorRef<StatusReply<Deleted>> replyTo) implements Request {
-    @Override
-    public void reject(KvException error) {
-      replyTo.tell(StatusReply.error(error));
-    }
-  }
+  public record Delete(String key, ActorRef<StatusReply<Deleted>> replyTo) implements Request {}
 
   /**
    * The store's keys as an immutable {@link KeySet}, once every write taken before this request is
@@ -140,12 +134,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    *
    * @param replyTo who gets the key set or the error
    */
-  public record Keys(ActorRef<StatusReply<KeySet>> replyTo) implements Request {
-    @Override
-    public void reject(KvException error) {
-      replyTo.tell(StatusReply.error(error));
-    }
-  }
+  public record Keys(ActorRef<StatusReply<KeySet>> replyTo) implements Request {}
 
   /**
    * Several {@link Get}, {@link Set} and {@link Delete} requests of one caller in one message: the
@@ -153,18 +142,19 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    * {@link Answers} once every one of them is answered. A pipelined batch of sets thus costs one
    * message each way and joins one group commit. The {@code replyTo} of the requests inside is not
    * used (it may be null); {@code id} is the caller's, to match the answers to the batch, so one
-   * long-lived actor can take the answers of every batch a caller sends.
+   * long-lived actor can take the answers of every batch a caller sends. A batch refused as a whole
+   * (by the router during a reset, say) is answered with {@link Answers} too, every reply the error.
    *
    * @param id the caller's correlation id, returned in {@link Answers#id()}
    * @param requests the requests, in order; the list must not change after it is sent
-   * @param replyTo who gets the answers
+   * @param replyTo who gets the answers (always as a success)
    */
-  public record Batch(long id, List<Request> requests, ActorRef<Answers> replyTo) implements Request {
+  public record Batch(long id, List<Request> requests, ActorRef<StatusReply<Answers>> replyTo) implements Request {
     @Override
     public void reject(KvException error) {
       StatusReply<?>[] replies = new StatusReply<?>[requests.size()];
       Arrays.fill(replies, StatusReply.error(error));
-      replyTo.tell(new Answers(id, Arrays.asList(replies)));
+      replyTo.tell(StatusReply.success(new Answers(id, Arrays.asList(replies))));
     }
   }
 
@@ -173,12 +163,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    *
    * @param replyTo who gets {@link Ready} or the error
    */
-  public record AwaitReady(ActorRef<StatusReply<Ready>> replyTo) implements Request {
-    @Override
-    public void reject(KvException error) {
-      replyTo.tell(StatusReply.error(error));
-    }
-  }
+  public record AwaitReady(ActorRef<StatusReply<Ready>> replyTo) implements Request {}
 
   /**
    * Answered once every change sent before it has been written and forced to the device, in any
@@ -186,12 +171,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    *
    * @param replyTo who gets {@link Synced} or the error
    */
-  public record Sync(ActorRef<StatusReply<Synced>> replyTo) implements Request {
-    @Override
-    public void reject(KvException error) {
-      replyTo.tell(StatusReply.error(error));
-    }
-  }
+  public record Sync(ActorRef<StatusReply<Synced>> replyTo) implements Request {}
 
   /**
    * The answer to a {@link Get}: the value of {@code key}, if any. The array is the store's own:
@@ -289,66 +269,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private record Indexed(ActorRef<FileWriter.Command> writer, Map<String, byte[]> entries, KeySet keys,
       Throwable error) implements Command {}
 
-  /** A listing waiting for the writes taken before it (sequence numbers up to {@code afterSeq}). */
-  private record WaitingListing(long afterSeq, Keys request) {}
-
-  private record Pending(long seq, Mutation mutation, Request request, Answer answer) {}
-
-  /** Writes of one key that are not confirmed yet, and the reads waiting for them. */
-  private static final class PendingKey {
-    Mutation latest;
-    int count;
-    final List<WaitingRead> waitingReads = new ArrayList<>();
-  }
-
-  private record WaitingRead(Get get, Answer answer) {}
-
-  /** Where the answer to one request goes: its own {@code replyTo}, or its place in a batch's answers. */
-  @FunctionalInterface
-  private interface Answer {
-    void tell(StatusReply<?> reply);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Answer direct(ActorRef<? extends StatusReply<?>> replyTo) {
-    ActorRef<StatusReply<?>> to = (ActorRef<StatusReply<?>>) replyTo;
-    return to::tell;
-  }
-
-  /** The answers of one {@link Batch}, sent as one {@link Answers} when the last one is in. */
-  private static final class BatchAnswers {
-    private final Batch batch;
-    private final StatusReply<?>[] replies;
-    private int missing;
-
-    BatchAnswers(Batch batch) {
-      this.batch = batch;
-      this.replies = new StatusReply<?>[batch.requests().size()];
-      this.missing = replies.length;
-    }
-
-    Answer slot(int i) {
-      return reply -> {
-        replies[i] = reply;
-        if (--missing == 0) {
-          batch.replyTo().tell(new Answers(batch.id(), Arrays.asList(replies)));
-        }
-      };
-    }
-  }
-
-  /**
-   * A store with these settings that reports its heartbeats to {@code router}; the router spawns
-   * it. Applications send their requests to the router instead.
-   *
-   * @param settings the store's settings
-   * @param router the router that supervises this store
-   * @return the store's behavior
-   */
-  public static Behavior<Command> create(KvSettings settings, ActorRef<Router.Command> router) {
-    return create(settings, router, FaultHooks.NONE);
-  }
-
+  /** A store with these settings that reports its heartbeats to {@code router}; the router spawns it. */
   static Behavior<Command> create(KvSettings settings, ActorRef<Router.Command> router, FaultHooks hooks) {
     return Behaviors.setup(ctx -> Behaviors.withStash(settings.stashCapacity(), stash ->
         Behaviors.withTimers(timers -> {
@@ -419,6 +340,40 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
         .build();
   }
 
+  /** Where the answer to one request goes: its own {@code replyTo}, or its place in a batch's answers. */
+  @FunctionalInterface
+  interface Answer {
+    void tell(StatusReply<?> reply);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Answer direct(ActorRef<? extends StatusReply<?>> replyTo) {
+    ActorRef<StatusReply<?>> to = (ActorRef<StatusReply<?>>) replyTo;
+    return to::tell;
+  }
+
+  /** The answers of one {@link Batch}, sent as one {@link Answers} when the last one is in. */
+  private static final class BatchAnswers {
+    private final Batch batch;
+    private final StatusReply<?>[] replies;
+    private int missing;
+
+    BatchAnswers(Batch batch) {
+      this.batch = batch;
+      this.replies = new StatusReply<?>[batch.requests().size()];
+      this.missing = replies.length;
+    }
+
+    Answer slot(int i) {
+      return reply -> {
+        replies[i] = reply;
+        if (--missing == 0) {
+          batch.replyTo().tell(StatusReply.success(new Answers(batch.id(), Arrays.asList(replies))));
+        }
+      };
+    }
+  }
+
   private static Behavior<Command> beat(ActorRef<Router.Command> router, ActorContext<Command> ctx) {
     router.tell(new Router.Heartbeat(ActorKind.STORE, ctx.getSelf()));
     return Behaviors.same();
@@ -442,9 +397,22 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private final Map<String, byte[]> map;
   /** The keys of {@code map}: changed with it, handed out to listings. */
   private KeySet keys;
-  private final ArrayDeque<WaitingListing> waitingListings = new ArrayDeque<>();
-  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
-  private final Map<String, PendingKey> pendingByKey = new HashMap<>();
+  private final PendingWrites pending = new PendingWrites(new PendingWrites.Settled() {
+    @Override
+    public void confirmed(Mutation mutation, Request request, Answer answer) {
+      apply(mutation, request, answer);
+    }
+
+    @Override
+    public void readable(Get get, Answer answer) {
+      answer(get, answer);
+    }
+
+    @Override
+    public void listable(Keys listing) {
+      listing.replyTo().tell(StatusReply.success(keys));
+    }
+  });
   private long nextSeq;
   private KvException writeFailure;
   private final HeartbeatSender heartbeat;
@@ -486,7 +454,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
 
   private Behavior<Command> onBatch(Batch batch) {
     if (batch.requests().isEmpty()) {
-      batch.replyTo().tell(new Answers(batch.id(), List.of()));
+      batch.replyTo().tell(StatusReply.success(new Answers(batch.id(), List.of())));
       return this;
     }
     BatchAnswers answers = new BatchAnswers(batch);
@@ -515,14 +483,9 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       answer.tell(StatusReply.error(invalid));
       return this;
     }
-    PendingKey waiting = pendingByKey.get(get.key());
-    if (waiting != null) {
-      // A read waits for the unconfirmed writes of its key: it sees them, but never before they are
-      // acknowledged (read-your-writes on a pipelined connection, and nothing a crash could take back).
-      waiting.waitingReads.add(new WaitingRead(get, answer));
-    } else {
-      answer(get, answer);
-    }
+    // A read waits for the unconfirmed writes of its key: it sees them, but never before they are
+    // acknowledged (read-your-writes on a pipelined connection, and nothing a crash could take back).
+    pending.read(get, answer);
     return this;
   }
 
@@ -532,11 +495,11 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
 
   /** The value of {@code key} once every write taken so far is applied. */
   private Optional<byte[]> effectiveValue(String key) {
-    PendingKey p = pendingByKey.get(key);
-    if (p == null) {
+    Optional<Mutation> latest = pending.latest(key);
+    if (latest.isEmpty()) {
       return Optional.ofNullable(map.get(key));
     }
-    return p.latest instanceof Mutation.Put put ? Optional.of(put.value()) : Optional.empty();
+    return latest.get() instanceof Mutation.Put put ? Optional.of(put.value()) : Optional.empty();
   }
 
   private Behavior<Command> onSet(Set set, Answer answer) {
@@ -575,7 +538,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       answer.tell(StatusReply.error(invalid));
       return this;
     }
-    if (!map.containsKey(delete.key()) && !pendingByKey.containsKey(delete.key())) {
+    if (!map.containsKey(delete.key()) && !pending.has(delete.key())) {
       // Nothing to delete and nothing on its way: no record to write, nothing to wait for.
       answer.tell(StatusReply.success(new Deleted(delete.key(), false)));
       return this;
@@ -593,10 +556,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     if (settings.durability() == Durability.ASYNC) {
       apply(mutation, request, answer);
     } else {
-      pending.add(new Pending(seq, mutation, request, answer));
-      PendingKey p = pendingByKey.computeIfAbsent(mutation.key(), k -> new PendingKey());
-      p.latest = mutation;
-      p.count++;
+      pending.add(seq, mutation, request, answer);
     }
     return this;
   }
@@ -616,32 +576,11 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     }
   }
 
-  /** One pending write of {@code key} is done (applied or failed); reads wait for the last. */
-  private void settle(String key) {
-    PendingKey p = pendingByKey.get(key);
-    if (p != null && --p.count == 0) {
-      pendingByKey.remove(key);
-      p.waitingReads.forEach(w -> answer(w.get(), w.answer()));
-    }
-  }
-
   private Behavior<Command> onKeys(Keys request) {
     hooks.beforeRequest();
     heartbeat.beatIfDue();
-    if (pending.isEmpty()) {
-      request.replyTo().tell(StatusReply.success(keys));
-    } else {
-      waitingListings.add(new WaitingListing(nextSeq - 1, request));
-    }
+    pending.list(request);
     return this;
-  }
-
-  /** Answers the listings whose earlier writes are all settled (confirmed or failed). */
-  private void releaseListings() {
-    while (!waitingListings.isEmpty()
-        && (pending.isEmpty() || waitingListings.peek().afterSeq() < pending.peek().seq())) {
-      waitingListings.poll().request().replyTo().tell(StatusReply.success(keys));
-    }
   }
 
   private Behavior<Command> onAwaitReady(AwaitReady ready) {
@@ -662,12 +601,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     if (!persisted.writer().equals(writer)) {
       return this;
     }
-    while (!pending.isEmpty() && pending.peek().seq() <= persisted.upToSeq()) {
-      Pending p = pending.poll();
-      apply(p.mutation(), p.request(), p.answer());
-      settle(p.mutation().key());
-    }
-    releaseListings();
+    pending.confirm(persisted.upToSeq());
     return this;
   }
 
@@ -710,12 +644,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   }
 
   private void rejectPending(KvException error) {
-    while (!pending.isEmpty()) {
-      Pending p = pending.poll();
-      p.answer().tell(StatusReply.error(error));
-      settle(p.mutation().key());
-    }
-    releaseListings();
+    pending.rejectAll(error);
   }
 
   private KvException checkKey(String key) {

@@ -44,9 +44,9 @@ class CorrelatorTest {
       KeyValueStore.Batch a = router.expectMessageClass(KeyValueStore.Batch.class);
       KeyValueStore.Batch b = router.expectMessageClass(KeyValueStore.Batch.class);
       KeyValueStore.Value valueB = new KeyValueStore.Value("b", Optional.empty());
-      b.replyTo().tell(new KeyValueStore.Answers(b.id(), List.of(StatusReply.success(valueB))));
+      b.replyTo().tell(StatusReply.success(new KeyValueStore.Answers(b.id(), List.of(StatusReply.success(valueB)))));
       KvException refused = new KvException.InvalidRequest("no");
-      a.replyTo().tell(new KeyValueStore.Answers(a.id(), List.of(StatusReply.error(refused))));
+      a.replyTo().tell(StatusReply.success(new KeyValueStore.Answers(a.id(), List.of(StatusReply.error(refused)))));
 
       assertSame(valueB, second.get(10, TimeUnit.SECONDS));
       assertSame(refused, failure(first));
@@ -62,7 +62,7 @@ class CorrelatorTest {
       assertInstanceOf(KvException.Unavailable.class, error);
       assertTrue(error.getMessage().contains("no answer from the store within 300 ms"), error.getMessage());
       // A late answer is dropped; the call stays failed.
-      sent.replyTo().tell(new KeyValueStore.Answers(sent.id(), List.of(StatusReply.success("late"))));
+      sent.replyTo().tell(StatusReply.success(new KeyValueStore.Answers(sent.id(), List.of(StatusReply.success("late")))));
       assertInstanceOf(KvException.Unavailable.class, failure(call));
     }
   }

@@ -67,7 +67,7 @@ class KeyValueStoreTest {
   void batchIsTakenInOrderAndAnsweredAsOneMessage() {
     ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), FaultHooks.NONE);
     set(store, "b", "0");
-    TestProbe<KeyValueStore.Answers> answers = testKit.createTestProbe();
+    TestProbe<StatusReply<KeyValueStore.Answers>> answers = testKit.createTestProbe();
     store.tell(new KeyValueStore.Batch(7, List.of(
         new KeyValueStore.Set("a", bytes("1"), null),
         new KeyValueStore.Get("a", null),
@@ -76,7 +76,7 @@ class KeyValueStoreTest {
         new KeyValueStore.Get("", null),
         new KeyValueStore.Keys(null)), answers.ref()));
 
-    KeyValueStore.Answers a = answers.receiveMessage();
+    KeyValueStore.Answers a = answers.receiveMessage().getValue();
     assertEquals(7, a.id());
     assertEquals(6, a.replies().size());
     assertTrue(((KeyValueStore.Stored) a.replies().get(0).getValue()).applied());

@@ -56,10 +56,21 @@ public final class LoadRun {
 
   private final Duration warmup;
   private final Duration measure;
+  private final long minRecorded;
 
   public LoadRun(Duration warmup, Duration measure) {
+    this(warmup, measure, 0);
+  }
+
+  /**
+   * A run whose measurement window lasts {@code measure} and, beyond that, until at least
+   * {@code minRecorded} requests (answers and errors) fell inside it: for tests, which then count
+   * requests instead of hoping for a rate.
+   */
+  LoadRun(Duration warmup, Duration measure, long minRecorded) {
     this.warmup = warmup;
     this.measure = measure;
+    this.minRecorded = minRecorded;
   }
 
   private static Histogram histogram() {
@@ -83,7 +94,7 @@ public final class LoadRun {
       starters.add(t);
     }
     starters.forEach(Thread::start);
-    window.run(warmup, measure);
+    window.run(warmup, measure, minRecorded);
     if (!stopped.await(60, TimeUnit.SECONDS)) {
       throw new IllegalStateException("clients did not stop within 60 s of the end of the run");
     }
@@ -116,7 +127,7 @@ public final class LoadRun {
       threads.add(t);
     }
     threads.forEach(Thread::start);
-    window.run(warmup, measure);
+    window.run(warmup, measure, minRecorded);
     for (Thread t : threads) {
       t.join(TimeUnit.SECONDS.toMillis(60));
       if (t.isAlive()) {
@@ -131,12 +142,16 @@ public final class LoadRun {
     volatile long measureStart = Long.MAX_VALUE;
     volatile long measureEnd = Long.MAX_VALUE;
     volatile boolean stop;
+    final AtomicLong recorded = new AtomicLong();
 
-    void run(Duration warmup, Duration measure) throws InterruptedException {
+    void run(Duration warmup, Duration measure, long minRecorded) throws InterruptedException {
       Thread.sleep(warmup.toMillis());
       long start = System.nanoTime();
       measureStart = start;
       TimeUnit.NANOSECONDS.sleep(measure.toNanos());
+      while (recorded.get() < minRecorded) {
+        Thread.sleep(1); // waiting for a count, not for a time: the window stays open until it is reached
+      }
       measureEnd = System.nanoTime();
       stop = true;
     }
@@ -171,6 +186,7 @@ public final class LoadRun {
       if (start < w.measureStart || end > w.measureEnd) {
         return;
       }
+      w.recorded.incrementAndGet();
       if (error != null) {
         errors++;
         if (firstError == null) {

@@ -2,8 +2,9 @@ package dev.kvactors.bench;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.kvactors.server.Reply;
+import dev.kvactors.server.RespReader;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -510,7 +511,7 @@ final class RespComparison {
     }
   }
 
-  /** Just enough of RESP2 to send one command on a fresh connection and read its reply. */
+  /** One command on a fresh connection, through kv-server's {@link RespReader}. */
   static final class Resp {
     private Resp() {}
 
@@ -519,18 +520,10 @@ final class RespComparison {
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress(LOOPBACK, port), 1000);
         socket.setSoTimeout(5000);
-        ByteArrayOutputStream request = new ByteArrayOutputStream();
-        request.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.UTF_8));
-        for (String a : args) {
-          byte[] b = a.getBytes(StandardCharsets.UTF_8);
-          request.writeBytes(("$" + b.length + "\r\n").getBytes(StandardCharsets.UTF_8));
-          request.writeBytes(b);
-          request.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
-        }
         OutputStream os = socket.getOutputStream();
-        os.write(request.toByteArray());
+        os.write(RespReader.command(args));
         os.flush();
-        return read(new BufferedInputStream(socket.getInputStream()));
+        return value(RespReader.read(new BufferedInputStream(socket.getInputStream())));
       }
     }
 
@@ -549,56 +542,23 @@ final class RespComparison {
           .toList();
     }
 
-    static Object read(InputStream in) throws IOException {
-      int type = in.read();
-      String line = line(in);
-      switch (type) {
-        case '+':
-          return line;
-        case '-':
-          throw new IOException("error reply: " + line);
-        case ':':
-          return Long.parseLong(line);
-        case '$': {
-          int n = Integer.parseInt(line);
-          if (n < 0) {
-            return null;
-          }
-          byte[] b = in.readNBytes(n);
-          if (b.length != n || in.read() != '\r' || in.read() != '\n') {
-            throw new IOException("truncated bulk string");
-          }
-          return b;
+    private static Object value(Reply reply) throws IOException {
+      if (reply instanceof Reply.Simple simple) {
+        return simple.text();
+      } else if (reply instanceof Reply.Error error) {
+        throw new IOException("error reply: " + error.message());
+      } else if (reply instanceof Reply.Int n) {
+        return n.value();
+      } else if (reply instanceof Reply.Bulk bulk) {
+        return bulk.value();
+      } else if (reply instanceof Reply.Multi multi) {
+        List<Object> items = new ArrayList<>(multi.elements().size());
+        for (Reply element : multi.elements()) {
+          items.add(value(element));
         }
-        case '*': {
-          int n = Integer.parseInt(line);
-          if (n < 0) {
-            return null;
-          }
-          List<Object> items = new ArrayList<>(n);
-          for (int i = 0; i < n; i++) {
-            items.add(read(in));
-          }
-          return items;
-        }
-        default:
-          throw new IOException("not a RESP reply: type byte " + type);
+        return items;
       }
-    }
-
-    private static String line(InputStream in) throws IOException {
-      ByteArrayOutputStream b = new ByteArrayOutputStream();
-      int c;
-      while ((c = in.read()) != '\r') {
-        if (c < 0) {
-          throw new IOException("connection closed mid-reply");
-        }
-        b.write(c);
-      }
-      if (in.read() != '\n') {
-        throw new IOException("CR without LF");
-      }
-      return b.toString(StandardCharsets.UTF_8);
+      return null; // NullBulk, NullArray
     }
   }
 }

@@ -4,9 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.kvactors.KvException;
 import dev.kvactors.server.Reply;
+import dev.kvactors.server.RespReader;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -118,78 +118,25 @@ final class RespClient implements StoreClient {
   }
 
   Reply call(String... args) throws IOException {
-    byte[][] bytes = new byte[args.length][];
-    for (int i = 0; i < args.length; i++) {
-      bytes[i] = args[i].getBytes(StandardCharsets.UTF_8);
-    }
-    return call(bytes);
+    out.write(RespReader.command(args));
+    out.flush();
+    return read();
   }
 
   Reply call(byte[]... args) throws IOException {
-    out.write(('*' + Integer.toString(args.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-    for (byte[] arg : args) {
-      out.write(('$' + Integer.toString(arg.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.write(arg);
-      out.write('\r');
-      out.write('\n');
-    }
+    out.write(RespReader.command(args));
     out.flush();
     return read();
   }
 
   private Reply read() throws IOException {
-    int type = in.read();
-    if (type < 0) {
-      throw new EOFException("the server closed the connection");
+    try {
+      return RespReader.read(in);
+    } catch (EOFException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new IOException(e.getMessage() + " from " + address, e);
     }
-    String line = line();
-    switch (type) {
-      case '+':
-        return new Reply.Simple(line);
-      case '-':
-        return new Reply.Error(line);
-      case ':':
-        return new Reply.Int(Long.parseLong(line));
-      case '$': {
-        int length = Integer.parseInt(line);
-        if (length < 0) {
-          return Reply.NULL_BULK;
-        }
-        byte[] value = in.readNBytes(length);
-        if (value.length < length || in.read() != '\r' || in.read() != '\n') {
-          throw new EOFException("the server closed the connection in the middle of a reply");
-        }
-        return new Reply.Bulk(value);
-      }
-      case '*': {
-        int count = Integer.parseInt(line);
-        if (count < 0) {
-          return new Reply.NullArray();
-        }
-        List<Reply> elements = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-          elements.add(read());
-        }
-        return new Reply.Multi(elements);
-      }
-      default:
-        throw new IOException("not a RESP reply from " + address + " (type byte " + type + ")");
-    }
-  }
-
-  private String line() throws IOException {
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
-    int b;
-    while ((b = in.read()) != '\r') {
-      if (b < 0) {
-        throw new EOFException("the server closed the connection in the middle of a reply");
-      }
-      line.write(b);
-    }
-    if (in.read() != '\n') {
-      throw new IOException("not a RESP reply from " + address + " (CR without LF)");
-    }
-    return line.toString(StandardCharsets.UTF_8);
   }
 
   private Reply check(Reply reply) {

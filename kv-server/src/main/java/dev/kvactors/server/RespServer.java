@@ -2,6 +2,7 @@ package dev.kvactors.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.kvactors.Futures;
 import dev.kvactors.KvExtension;
 import dev.kvactors.KvSettings;
 import dev.kvactors.Router;
@@ -20,11 +21,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.io.Inet;
 import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.stream.KillSwitches;
@@ -71,6 +74,7 @@ public final class RespServer {
   private final CompletableFuture<Done> stopped = new CompletableFuture<>();
   private volatile Tcp.ServerBinding binding;
   private volatile ServerAdvertisement advertisement;
+  private final ServerContext context;
 
   private RespServer(ActorSystem<?> system, ServerSettings settings) {
     this.system = requireNonNull(system, "system is null");
@@ -83,6 +87,56 @@ public final class RespServer {
     byte[] id = new byte[20];
     new SecureRandom().nextBytes(id);
     this.runId = HexFormat.of().formatHex(id);
+    this.context = new Context(Futures.listing(system));
+  }
+
+  /** What the connections' commands see of the server. */
+  private final class Context implements ServerContext {
+    private final Executor listing;
+
+    Context(Executor listing) {
+      this.listing = listing;
+    }
+
+    @Override
+    public ActorRef<Router.Command> router() {
+      return router;
+    }
+
+    @Override
+    public Scheduler scheduler() {
+      return system.scheduler();
+    }
+
+    @Override
+    public Executor listing() {
+      return listing;
+    }
+
+    @Override
+    public KvSettings kvSettings() {
+      return kvSettings;
+    }
+
+    @Override
+    public ServerSettings settings() {
+      return settings;
+    }
+
+    @Override
+    public ServerStats stats() {
+      return stats;
+    }
+
+    @Override
+    public int port() {
+      return address().getPort();
+    }
+
+    @Override
+    public String runId() {
+      return runId;
+    }
   }
 
   /**
@@ -134,7 +188,7 @@ public final class RespServer {
           Source.single(RespWriter.encode(Reply.err("max number of clients reached")))), system);
       return;
     }
-    CommandHandler handler = new CommandHandler(this, clientId);
+    CommandHandler handler = new CommandHandler(context, clientId);
     RespParser parser = new RespParser(settings);
     ClientMemory.Account account = memory.open();
     InetSocketAddress remote = connection.remoteAddress();
@@ -292,26 +346,7 @@ public final class RespServer {
     return runId;
   }
 
-  int port() {
-    return address().getPort();
-  }
-
-  ActorSystem<?> system() {
-    return system;
-  }
-
-  ActorRef<Router.Command> router() {
-    return router;
-  }
-
-  KvSettings kvSettings() {
-    return kvSettings;
-  }
-
-  ServerSettings settings() {
-    return settings;
-  }
-
+  /** The counts INFO reports. */
   ServerStats stats() {
     return stats;
   }

@@ -295,7 +295,12 @@ class RespServerTest {
           throw new java.io.UncheckedIOException(e);
         }
       });
-      Thread.sleep(200);
+      // Stop once the server has read both commands (they are in progress or answered), not after a guess of time.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (stopping.stats().commandsProcessed() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(5); // polling the condition above
+      }
+      assertEquals(2, stopping.stats().commandsProcessed(), "commands the server had read before stop()");
       stopping.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
       assertEquals("+OK\r\n$1\r\nv\r\n", replies.get(10, TimeUnit.SECONDS));
     }

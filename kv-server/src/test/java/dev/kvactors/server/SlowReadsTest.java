@@ -52,6 +52,7 @@ class SlowReadsTest {
   }
 
   private static RespServer start(ActorSystem<Void> system) throws Exception {
+    dev.kvactors.KvStore.attach(system); // recovered first, as kv serve does: recovery removes leftover temp files
     ServerSettings settings = ServerSettings.create(system.settings().config()).withAddress("127.0.0.1", 0);
     return RespServer.start(system, settings).toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }

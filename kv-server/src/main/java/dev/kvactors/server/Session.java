@@ -1,0 +1,109 @@
+package dev.kvactors.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.kvactors.Futures;
+import dev.kvactors.KeySet;
+import dev.kvactors.KeyValueStore;
+import dev.kvactors.Router;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * One connection's state (authenticated, closing, its name) and its way to the store. Used by one
+ * stream stage at a time, so it needs no locking.
+ */
+final class Session {
+  private final ServerContext server;
+  private final long clientId;
+  private final Duration timeout;
+  private boolean authenticated;
+  private boolean closing;
+  private String clientName;
+
+  Session(ServerContext server, long clientId) {
+    this.server = requireNonNull(server, "server is null");
+    this.clientId = clientId;
+    this.timeout = server.kvSettings().requestTimeout();
+    this.authenticated = server.settings().password().isEmpty();
+  }
+
+  ServerContext server() {
+    return server;
+  }
+
+  long clientId() {
+    return clientId;
+  }
+
+  Duration timeout() {
+    return timeout;
+  }
+
+  boolean authenticated() {
+    return authenticated;
+  }
+
+  void authenticate() {
+    authenticated = true;
+  }
+
+  boolean closing() {
+    return closing;
+  }
+
+  /** Nothing more is run on this connection; it closes after the current reply. */
+  void close() {
+    closing = true;
+  }
+
+  String clientName() {
+    return clientName;
+  }
+
+  void name(String name) {
+    clientName = name;
+  }
+
+  /** Sends one request to the store's router; completes with its reply, or fails with its error. */
+  <T> CompletionStage<T> ask(Function<ActorRef<StatusReply<T>>, KeyValueStore.Request> request) {
+    return Futures.direct(AskPattern.askWithStatus(server.router(), replyTo -> request.apply(replyTo),
+        timeout, server.scheduler()));
+  }
+
+  /**
+   * The store's keys, once every write this connection sent before is settled (the store holds a
+   * listing until the writes taken before it are confirmed): a pipelined SET then KEYS sees its own
+   * write. Completes on the store's thread: attach only O(1) work, or go async on {@link ServerContext#listing}.
+   */
+  CompletionStage<KeySet> keySet() {
+    return this.<KeySet>ask(KeyValueStore.Keys::new);
+  }
+
+  CompletionStage<Router.Stats> routerStats() {
+    return AskPattern.ask(server.router(), Router.GetStats::new, timeout, server.scheduler());
+  }
+
+  static <T> CompletionStage<List<T>> all(List<CompletionStage<T>> stages) {
+    CompletableFuture<?>[] futures = stages.stream().map(CompletionStage::toCompletableFuture)
+        .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(futures).thenApply(v -> Arrays.stream(futures)
+        .map(f -> {
+          @SuppressWarnings("unchecked")
+          T value = (T) f.join();
+          return value;
+        })
+        .toList());
+  }
+
+  static CompletionStage<Reply> done(Reply reply) {
+    return CompletableFuture.completedFuture(reply);
+  }
+}
