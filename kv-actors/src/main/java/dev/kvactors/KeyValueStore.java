@@ -10,6 +10,8 @@ import dev.kvactors.internal.HeartbeatSender;
 import dev.kvactors.internal.Utf8;
 import dev.kvactors.internal.storage.Mutation;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -150,6 +152,28 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   public record Clear(ActorRef<StatusReply<Cleared>> replyTo) implements Request {}
 
   /**
+   * Several {@link Get}, {@link Set} and {@link Delete} requests of one caller in one message: the
+   * store takes them in order, exactly as if they had been sent one by one, and answers them with one
+   * {@link Answers} once every one of them is answered. A pipelined batch of sets thus costs one
+   * message each way and joins one group commit. The {@code replyTo} of the requests inside is not
+   * used (it may be null); {@code id} is the caller's, to match the answers to the batch, so one
+   * long-lived actor can take the answers of every batch a caller sends. A batch refused as a whole
+   * (by the router during a reset, say) is answered with {@link Answers} too, every reply the error.
+   *
+   * @param id the caller's correlation id, returned in {@link Answers#id()}
+   * @param requests the requests, in order; the list must not change after it is sent
+   * @param replyTo who gets the answers (always as a success)
+   */
+  public record Batch(long id, List<Request> requests, ActorRef<StatusReply<Answers>> replyTo) implements Request {
+    @Override
+    public void reject(KvException error) {
+      StatusReply<?>[] replies = new StatusReply<?>[requests.size()];
+      Arrays.fill(replies, StatusReply.error(error));
+      replyTo.tell(StatusReply.success(new Answers(id, Arrays.asList(replies))));
+    }
+  }
+
+  /**
    * Answered once the store has recovered its data directory, or with the reason it could not.
    *
    * @param replyTo who gets {@link Ready} or the error
@@ -223,6 +247,16 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    * @param keys the number of keys recovered
    */
   public record Ready(int keys) {}
+
+  /**
+   * The answer to a {@link Batch}: for each of its requests, in order, the {@link StatusReply} it
+   * would have had on its own ({@link Value}, {@link Stored} or {@link Deleted}, or the
+   * {@link KvException}).
+   *
+   * @param id the batch's correlation id
+   * @param replies one reply per request of the batch
+   */
+  public record Answers(long id, List<StatusReply<?>> replies) {}
 
   /** The answer to {@link Sync}. */
   public enum Synced {
@@ -349,6 +383,40 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
         .build();
   }
 
+  /** Where the answer to one request goes: its own {@code replyTo}, or its place in a batch's answers. */
+  @FunctionalInterface
+  interface Answer {
+    void tell(StatusReply<?> reply);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Answer direct(ActorRef<? extends StatusReply<?>> replyTo) {
+    ActorRef<StatusReply<?>> to = (ActorRef<StatusReply<?>>) replyTo;
+    return to::tell;
+  }
+
+  /** The answers of one {@link Batch}, sent as one {@link Answers} when the last one is in. */
+  private static final class BatchAnswers {
+    private final Batch batch;
+    private final StatusReply<?>[] replies;
+    private int missing;
+
+    BatchAnswers(Batch batch) {
+      this.batch = batch;
+      this.replies = new StatusReply<?>[batch.requests().size()];
+      this.missing = replies.length;
+    }
+
+    Answer slot(int i) {
+      return reply -> {
+        replies[i] = reply;
+        if (--missing == 0) {
+          batch.replyTo().tell(StatusReply.success(new Answers(batch.id(), Arrays.asList(replies))));
+        }
+      };
+    }
+  }
+
   private static Behavior<Command> beat(ActorRef<HeartbeatSender.Beat> heartbeats, ActorContext<Command> ctx) {
     heartbeats.tell(new HeartbeatSender.Beat(ActorKind.STORE, ctx.getSelf()));
     return Behaviors.same();
@@ -376,13 +444,13 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private KeySet keys;
   private final PendingWrites pending = new PendingWrites(new PendingWrites.Settled() {
     @Override
-    public void confirmed(Mutation mutation, Request request) {
-      apply(mutation, request);
+    public void confirmed(Mutation mutation, Request request, Answer answer) {
+      apply(mutation, request, answer);
     }
 
     @Override
-    public void readable(Get get) {
-      answer(get);
+    public void readable(Get get, Answer answer) {
+      answer(get, answer);
     }
 
     @Override
@@ -411,9 +479,10 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Get.class, this::onGet)
-        .onMessage(Set.class, this::onSet)
-        .onMessage(Delete.class, this::onDelete)
+        .onMessage(Get.class, get -> onGet(get, direct(get.replyTo())))
+        .onMessage(Set.class, set -> onSet(set, direct(set.replyTo())))
+        .onMessage(Delete.class, delete -> onDelete(delete, direct(delete.replyTo())))
+        .onMessage(Batch.class, this::onBatch)
         .onMessage(Keys.class, this::onKeys)
         .onMessage(Clear.class, this::onClear)
         .onMessage(AwaitReady.class, this::onAwaitReady)
@@ -432,22 +501,45 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
         .build();
   }
 
-  private Behavior<Command> onGet(Get get) {
+  private Behavior<Command> onBatch(Batch batch) {
+    if (batch.requests().isEmpty()) {
+      batch.replyTo().tell(StatusReply.success(new Answers(batch.id(), List.of())));
+      return this;
+    }
+    BatchAnswers answers = new BatchAnswers(batch);
+    for (int i = 0; i < batch.requests().size(); i++) {
+      Request request = batch.requests().get(i);
+      Answer answer = answers.slot(i);
+      if (request instanceof Get get) {
+        onGet(get, answer);
+      } else if (request instanceof Set set) {
+        onSet(set, answer);
+      } else if (request instanceof Delete delete) {
+        onDelete(delete, answer);
+      } else {
+        answer.tell(StatusReply.error(new KvException.InvalidRequest("a batch holds only Get, Set and Delete, not "
+            + request.getClass().getSimpleName())));
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onGet(Get get, Answer answer) {
     hooks.beforeRequest();
     heartbeat.beatIfDue();
     KvException invalid = checkKey(get.key());
     if (invalid != null) {
-      get.reject(invalid);
+      answer.tell(StatusReply.error(invalid));
       return this;
     }
     // A read waits for the unconfirmed writes of its key: it sees them, but never before they are
     // acknowledged (read-your-writes on a pipelined connection, and nothing a crash could take back).
-    pending.read(get);
+    pending.read(get, answer);
     return this;
   }
 
-  private void answer(Get get) {
-    get.replyTo().tell(StatusReply.success(new Value(get.key(), Optional.ofNullable(map.get(get.key())))));
+  private void answer(Get get, Answer answer) {
+    answer.tell(StatusReply.success(new Value(get.key(), Optional.ofNullable(map.get(get.key())))));
   }
 
   /** The value of {@code key} once every write taken so far is applied. */
@@ -459,7 +551,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     return latest.get() instanceof Mutation.Put put ? Optional.of(put.value()) : Optional.empty();
   }
 
-  private Behavior<Command> onSet(Set set) {
+  private Behavior<Command> onSet(Set set, Answer answer) {
     hooks.beforeRequest();
     heartbeat.beatIfDue();
     KvException invalid = checkKey(set.key());
@@ -471,7 +563,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
           + settings.maxValueBytes() + " bytes (kv.max-value-bytes)");
     }
     if (invalid != null) {
-      set.reject(invalid);
+      answer.tell(StatusReply.error(invalid));
       return this;
     }
     Optional<byte[]> previous = effectiveValue(set.key());
@@ -481,44 +573,44 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       case IF_PRESENT -> previous.isPresent();
     };
     if (!holds) {
-      set.replyTo().tell(StatusReply.success(new Stored(set.key(), false, previous)));
+      answer.tell(StatusReply.success(new Stored(set.key(), false, previous)));
       return this;
     }
-    return write(new Mutation.Put(set.key(), set.value().clone()), set);
+    return write(new Mutation.Put(set.key(), set.value().clone()), set, answer);
   }
 
-  private Behavior<Command> onDelete(Delete delete) {
+  private Behavior<Command> onDelete(Delete delete, Answer answer) {
     hooks.beforeRequest();
     heartbeat.beatIfDue();
     KvException invalid = checkKey(delete.key());
     if (invalid != null) {
-      delete.reject(invalid);
+      answer.tell(StatusReply.error(invalid));
       return this;
     }
     if (!map.containsKey(delete.key()) && !pending.has(delete.key())) {
       // Nothing to delete and nothing on its way: no record to write, nothing to wait for.
-      delete.replyTo().tell(StatusReply.success(new Deleted(delete.key(), false)));
+      answer.tell(StatusReply.success(new Deleted(delete.key(), false)));
       return this;
     }
-    return write(new Mutation.Remove(delete.key()), delete);
+    return write(new Mutation.Remove(delete.key()), delete, answer);
   }
 
-  private Behavior<Command> write(Mutation mutation, Request request) {
+  private Behavior<Command> write(Mutation mutation, Request request, Answer answer) {
     if (writeFailure != null) {
-      request.reject(writeFailure);
+      answer.tell(StatusReply.error(writeFailure));
       return this;
     }
     long seq = nextSeq++;
     writer.tell(new FileWriter.Append(seq, mutation));
     if (settings.durability() == Durability.ASYNC) {
-      apply(mutation, request);
+      apply(mutation, request, answer);
     } else {
-      pending.add(seq, mutation, request);
+      pending.add(seq, mutation, request, answer);
     }
     return this;
   }
 
-  private void apply(Mutation mutation, Request request) {
+  private void apply(Mutation mutation, Request request, Answer answer) {
     byte[] before = map.get(mutation.key());
     mutation.applyTo(map);
     if (before == null && mutation instanceof Mutation.Put) {
@@ -527,9 +619,9 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       keys = keys.without(mutation.key());
     }
     if (request instanceof Set set) {
-      set.replyTo().tell(StatusReply.success(new Stored(set.key(), true, Optional.ofNullable(before))));
+      answer.tell(StatusReply.success(new Stored(set.key(), true, Optional.ofNullable(before))));
     } else if (request instanceof Delete delete) {
-      delete.replyTo().tell(StatusReply.success(new Deleted(delete.key(), before != null)));
+      answer.tell(StatusReply.success(new Deleted(delete.key(), before != null)));
     }
   }
 

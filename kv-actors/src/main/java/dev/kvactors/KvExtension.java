@@ -6,7 +6,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
-import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
@@ -24,7 +24,8 @@ public final class KvExtension implements Extension {
 
   private KvExtension(ActorSystem<?> system) {
     this.settings = KvSettings.create(system.settings().config());
-    this.router = system.systemActorOf(Router.create(settings), "kv-router", Props.empty());
+    this.router = system.systemActorOf(Router.create(settings), "kv-router",
+        DispatcherSelector.fromConfig("kv.dispatcher"));
     // On shutdown (ActorSystem.terminate, SIGTERM, Ctrl-C) everything acknowledged reaches the disk
     // before the actors stop, in async mode too.
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "kv-sync", () ->

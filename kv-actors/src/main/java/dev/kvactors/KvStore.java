@@ -50,10 +50,12 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>The stages of {@code get}, {@code set} and {@code delete} complete on the store's own thread,
- * without a thread hop: a non-async continuation ({@code thenApply}, {@code thenAccept}) runs there
- * and delays every other request while it runs; attach slow work with the {@code ...Async} variants.
- * {@link #keys} completes on {@code kv.listing-dispatcher}.
+ * <p>{@code get}, {@code set} and {@code delete} go to the store with one long-lived reply-to per
+ * {@code KvStore} and a correlation id ({@link Correlator}), not one temporary ask actor per call;
+ * their stages complete on the thread of that reply actor ({@code kv.dispatcher}): a non-async
+ * continuation ({@code thenApply}, {@code thenAccept}) runs there and delays the answers of every
+ * other call of this {@code KvStore} while it runs; attach slow work with the {@code ...Async}
+ * variants. {@link #keys} completes on {@code kv.listing-dispatcher}.
  */
 public final class KvStore implements AutoCloseable {
   private final ActorSystem<?> system;
@@ -61,6 +63,7 @@ public final class KvStore implements AutoCloseable {
   private final KvSettings settings;
   private final boolean ownsSystem;
   private final Executor listing;
+  private final Correlator correlator;
   private final Blocking blocking = new Blocking();
 
   private KvStore(ActorSystem<?> system, KvSettings settings, boolean ownsSystem) {
@@ -69,6 +72,7 @@ public final class KvStore implements AutoCloseable {
     this.router = KvExtension.get(system).router();
     this.ownsSystem = ownsSystem;
     this.listing = Futures.listing(system);
+    this.correlator = new Correlator(system, router, settings.requestTimeout());
   }
 
   /**
@@ -147,8 +151,7 @@ public final class KvStore implements AutoCloseable {
    * @return a stage with the value (a copy), or empty if the key has none
    */
   public CompletionStage<Optional<byte[]>> get(String key) {
-    return ask((ActorRef<StatusReply<KeyValueStore.Value>> r) -> new KeyValueStore.Get(key, r),
-        settings.requestTimeout())
+    return correlator.<KeyValueStore.Value>callOne(new KeyValueStore.Get(key, null), settings.requestTimeout())
         .thenApply(v -> v.value().map(byte[]::clone));
   }
 
@@ -170,8 +173,8 @@ public final class KvStore implements AutoCloseable {
    * @return a stage that completes when the write is acknowledged under the configured durability mode
    */
   public CompletionStage<Void> set(String key, byte[] value) {
-    return ask((ActorRef<StatusReply<KeyValueStore.Stored>> r) -> new KeyValueStore.Set(key, value, r),
-        settings.requestTimeout())
+    return correlator.<KeyValueStore.Stored>callOne(new KeyValueStore.Set(key, value, null),
+            settings.requestTimeout())
         .thenApply(stored -> null);
   }
 
@@ -195,8 +198,8 @@ public final class KvStore implements AutoCloseable {
    * @return a stage with whether it was applied, once acknowledged
    */
   public CompletionStage<Boolean> set(String key, byte[] value, KeyValueStore.Condition condition) {
-    return ask((ActorRef<StatusReply<KeyValueStore.Stored>> r) -> new KeyValueStore.Set(key, value, condition, r),
-        settings.requestTimeout())
+    return correlator.<KeyValueStore.Stored>callOne(new KeyValueStore.Set(key, value, condition, null),
+            settings.requestTimeout())
         .thenApply(KeyValueStore.Stored::applied);
   }
 
@@ -207,8 +210,7 @@ public final class KvStore implements AutoCloseable {
    * @return a stage with whether the key existed, once the delete is acknowledged
    */
   public CompletionStage<Boolean> delete(String key) {
-    return ask((ActorRef<StatusReply<KeyValueStore.Deleted>> r) -> new KeyValueStore.Delete(key, r),
-        settings.requestTimeout())
+    return correlator.<KeyValueStore.Deleted>callOne(new KeyValueStore.Delete(key, null), settings.requestTimeout())
         .thenApply(KeyValueStore.Deleted::existed);
   }
 
@@ -264,6 +266,7 @@ public final class KvStore implements AutoCloseable {
    */
   @Override
   public void close() {
+    correlator.close();
     if (!ownsSystem) {
       return;
     }

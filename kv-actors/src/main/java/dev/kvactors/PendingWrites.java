@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.pekko.pattern.StatusReply;
 
 /**
  * The store's writes that the writer has not confirmed yet, in the order they were taken, and the
@@ -20,22 +21,24 @@ final class PendingWrites {
   /** What the store does as writes settle. */
   interface Settled {
     /** A write is confirmed: apply it to the map and answer its request. */
-    void confirmed(Mutation mutation, KeyValueStore.Request request);
+    void confirmed(Mutation mutation, KeyValueStore.Request request, KeyValueStore.Answer answer);
 
     /** A read whose key has no unconfirmed write left. */
-    void readable(KeyValueStore.Get get);
+    void readable(KeyValueStore.Get get, KeyValueStore.Answer answer);
 
     /** A listing whose earlier writes are all settled. */
     void listable(KeyValueStore.Keys keys);
   }
 
-  private record Write(long seq, Mutation mutation, KeyValueStore.Request request) {}
+  private record Write(long seq, Mutation mutation, KeyValueStore.Request request, KeyValueStore.Answer answer) {}
+
+  private record WaitingRead(KeyValueStore.Get get, KeyValueStore.Answer answer) {}
 
   /** Writes of one key that are not confirmed yet, and the reads waiting for them. */
   private static final class PerKey {
     Mutation latest;
     int count;
-    final List<KeyValueStore.Get> waitingReads = new ArrayList<>();
+    final List<WaitingRead> waitingReads = new ArrayList<>();
   }
 
   /** A listing waiting for the writes taken before it (sequence numbers up to {@code afterSeq}). */
@@ -62,20 +65,20 @@ final class PendingWrites {
   }
 
   /** Takes write {@code seq} (sequence numbers increase). */
-  void add(long seq, Mutation mutation, KeyValueStore.Request request) {
-    writes.add(new Write(seq, mutation, request));
+  void add(long seq, Mutation mutation, KeyValueStore.Request request, KeyValueStore.Answer answer) {
+    writes.add(new Write(seq, mutation, request, answer));
     PerKey p = byKey.computeIfAbsent(mutation.key(), k -> new PerKey());
     p.latest = mutation;
     p.count++;
   }
 
   /** Answers {@code get} now, or once the writes of its key taken so far are settled. */
-  void read(KeyValueStore.Get get) {
+  void read(KeyValueStore.Get get, KeyValueStore.Answer answer) {
     PerKey waiting = byKey.get(get.key());
     if (waiting != null) {
-      waiting.waitingReads.add(get);
+      waiting.waitingReads.add(new WaitingRead(get, answer));
     } else {
-      settled.readable(get);
+      settled.readable(get, answer);
     }
   }
 
@@ -92,7 +95,7 @@ final class PendingWrites {
   void confirm(long upToSeq) {
     while (!writes.isEmpty() && writes.peek().seq() <= upToSeq) {
       Write w = writes.poll();
-      settled.confirmed(w.mutation(), w.request());
+      settled.confirmed(w.mutation(), w.request(), w.answer());
       settle(w.mutation().key());
     }
     releaseListings();
@@ -102,7 +105,7 @@ final class PendingWrites {
   void rejectAll(KvException error) {
     while (!writes.isEmpty()) {
       Write w = writes.poll();
-      w.request().reject(error);
+      w.answer().tell(StatusReply.error(error));
       settle(w.mutation().key());
     }
     releaseListings();
@@ -113,7 +116,7 @@ final class PendingWrites {
     PerKey p = byKey.get(key);
     if (p != null && --p.count == 0) {
       byKey.remove(key);
-      p.waitingReads.forEach(settled::readable);
+      p.waitingReads.forEach(w -> settled.readable(w.get(), w.answer()));
     }
   }
 

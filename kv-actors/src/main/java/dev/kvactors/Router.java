@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.Locale;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -100,7 +101,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
     ActorRef<HeartbeatSupervisor.Stale> stale = ctx.messageAdapter(HeartbeatSupervisor.Stale.class,
         s -> new Reset(s.kind()));
     this.supervisor = ctx.spawn(HeartbeatSupervisor.create(stale, settings.staleAfter(),
-        settings.supervisorCheckInterval()), "heartbeat-supervisor");
+        settings.supervisorCheckInterval()), "heartbeat-supervisor", DispatcherSelector.sameAsParent());
     spawnStore();
   }
 
@@ -109,7 +110,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
     Behavior<KeyValueStore.Command> behavior = Behaviors.supervise(
             KeyValueStore.create(settings, heartbeats, hooks))
         .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
-    store = getContext().spawn(behavior, "store-" + generation);
+    store = getContext().spawn(behavior, "store-" + generation, DispatcherSelector.sameAsParent());
     getContext().watchWith(store, new StoreTerminated(store));
   }
 

@@ -68,6 +68,33 @@ class KeyValueStoreTest {
   }
 
   @Test
+  void batchIsTakenInOrderAndAnsweredAsOneMessage() {
+    ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), FaultHooks.NONE);
+    set(store, "b", "0");
+    TestProbe<StatusReply<KeyValueStore.Answers>> answers = testKit.createTestProbe();
+    store.tell(new KeyValueStore.Batch(7, List.of(
+        new KeyValueStore.Set("a", bytes("1"), null),
+        new KeyValueStore.Get("a", null),
+        new KeyValueStore.Set("a", bytes("2"), KeyValueStore.Condition.IF_ABSENT, null),
+        new KeyValueStore.Delete("b", null),
+        new KeyValueStore.Get("", null),
+        new KeyValueStore.Keys(null)), answers.ref()));
+
+    KeyValueStore.Answers a = answers.receiveMessage().getValue();
+    assertEquals(7, a.id());
+    assertEquals(6, a.replies().size());
+    assertTrue(((KeyValueStore.Stored) a.replies().get(0).getValue()).applied());
+    assertArrayEquals(bytes("1"), ((KeyValueStore.Value) a.replies().get(1).getValue()).value().orElseThrow());
+    assertFalse(((KeyValueStore.Stored) a.replies().get(2).getValue()).applied());
+    assertTrue(((KeyValueStore.Deleted) a.replies().get(3).getValue()).existed());
+    assertInstanceOf(KvException.InvalidRequest.class, a.replies().get(4).getError());
+    assertInstanceOf(KvException.InvalidRequest.class, a.replies().get(5).getError());
+    answers.expectNoMessage(Duration.ofMillis(100));
+    assertArrayEquals(bytes("1"), get(store, "a").value().orElseThrow());
+    assertTrue(get(store, "b").value().isEmpty());
+  }
+
+  @Test
   void deleteTellsWhetherTheKeyExisted() {
     ActorRef<KeyValueStore.Command> store = spawn(KvSettings.defaults(dir), FaultHooks.NONE);
     set(store, "a", "1");

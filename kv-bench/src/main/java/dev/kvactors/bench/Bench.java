@@ -24,7 +24,7 @@ public final class Bench {
   static final List<String> SCENARIOS = List.of("raw-fsync", "set-fsync-1", "set-fsync-64", "set-flush-64",
       "set-async-64", "get-1", "get-64", "seed-rewrite-10k", "mutex-fsync-64", "rocksdb-sync-64", "rocksdb-nosync-64",
       "recovery-1m", "cli-cold-get", "resp-set-50", "resp-get-50", "redis-always-set-50", "redis-everysec-set-50",
-      "redis-get-50", "codec");
+      "redis-get-50", "resp-set-50-p16", "resp-get-50-p16", "redis-always-set-50-p16", "redis-get-50-p16", "codec");
 
   private Bench() {}
 

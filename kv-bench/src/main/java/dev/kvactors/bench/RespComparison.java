@@ -35,10 +35,13 @@ import java.util.stream.Stream;
 /**
  * {@code resp-set-50}, {@code resp-get-50}, {@code redis-always-set-50}, {@code redis-everysec-set-50},
  * {@code redis-get-50}: the same {@code redis-benchmark -c 50 -t set,get --csv} load, after a warm-up
- * run that is not counted, against {@code kv serve} in fsync mode and against {@code redis-server
+ * run that is not counted (the same size in full and quick mode, so the server's JIT is warm), against {@code kv serve} in fsync mode and against {@code redis-server
  * --appendonly yes} with {@code appendfsync always} and then {@code everysec}; one server at a time,
  * each on its own loopback port and temporary directory. ops_per_s is redis-benchmark's requests
- * per second; p50/p99 come from its CSV (redis-benchmark 7; it gives no p99.9).
+ * per second; p50/p99 come from its CSV (redis-benchmark 7; it gives no p99.9). The {@code -p16}
+ * scenarios ({@code resp-set-50-p16}, {@code resp-get-50-p16}, {@code redis-always-set-50-p16},
+ * {@code redis-get-50-p16}) run the same load pipelined, {@code -P 16}, on the same servers, after
+ * their own warm-up.
  *
  * <p>Without redis-benchmark, redis-server or {@code kv-cli/target/kv.jar} the scenarios that need
  * them are skipped (reported, not failed). Every process started here is stopped (SIGTERM, then
@@ -50,8 +53,15 @@ final class RespComparison {
   static final String REDIS_ALWAYS_SET = "redis-always-set-50";
   static final String REDIS_EVERYSEC_SET = "redis-everysec-set-50";
   static final String REDIS_GET = "redis-get-50";
-  static final List<String> NAMES = List.of(RESP_SET, RESP_GET, REDIS_ALWAYS_SET, REDIS_EVERYSEC_SET, REDIS_GET);
+  static final String RESP_SET_P16 = "resp-set-50-p16";
+  static final String RESP_GET_P16 = "resp-get-50-p16";
+  static final String REDIS_ALWAYS_SET_P16 = "redis-always-set-50-p16";
+  static final String REDIS_GET_P16 = "redis-get-50-p16";
+  static final List<String> NAMES = List.of(RESP_SET, RESP_GET, REDIS_ALWAYS_SET, REDIS_EVERYSEC_SET, REDIS_GET,
+      RESP_SET_P16, RESP_GET_P16, REDIS_ALWAYS_SET_P16, REDIS_GET_P16);
   static final int CLIENTS = 50;
+  /** redis-benchmark's {@code -P} for the {@code -p16} scenarios: 16 commands in flight per connection. */
+  static final int PIPELINE = 16;
 
   /** The launcher's JVM flags for {@code kv serve}, a long-running process: full JIT, default collector. */
   private static final List<String> SERVER_JVM_FLAGS =
@@ -88,8 +98,8 @@ final class RespComparison {
   }
 
   List<ScenarioResult> run() throws Exception {
-    List<String> kvNames = chosen(RESP_SET, RESP_GET);
-    List<String> alwaysNames = chosen(REDIS_ALWAYS_SET, REDIS_GET);
+    List<String> kvNames = chosen(RESP_SET, RESP_GET, RESP_SET_P16, RESP_GET_P16);
+    List<String> alwaysNames = chosen(REDIS_ALWAYS_SET, REDIS_GET, REDIS_ALWAYS_SET_P16, REDIS_GET_P16);
     List<String> everysecNames = chosen(REDIS_EVERYSEC_SET);
     Optional<Path> benchmark = onPath("redis-benchmark");
     if (benchmark.isEmpty()) {
@@ -103,7 +113,7 @@ final class RespComparison {
     if (!kvNames.isEmpty() && !Files.isRegularFile(kvJar)) {
       skip(kvNames, "no " + home.relativize(kvJar) + " (build it: mvn -B -pl kv-cli -am package)");
     } else if (!kvNames.isEmpty()) {
-      results.addAll(guarded(kvNames, () -> kvServe(benchmark.get(), benchmarkVersion, kvJar)));
+      results.addAll(guarded(kvNames, () -> kvServe(benchmark.get(), benchmarkVersion, kvJar, kvNames)));
     }
 
     Optional<Path> server = onPath("redis-server");
@@ -115,11 +125,12 @@ final class RespComparison {
       String serverVersion = RedisBenchmarkCsv.serverVersion(firstLine(server.get(), "--version"));
       if (!alwaysNames.isEmpty()) {
         results.addAll(guarded(alwaysNames,
-            () -> redisServer(server.get(), serverVersion, "always", benchmark.get(), benchmarkVersion)));
+            () -> redisServer(server.get(), serverVersion, "always", benchmark.get(), benchmarkVersion, alwaysNames)));
       }
       if (!everysecNames.isEmpty()) {
         results.addAll(guarded(everysecNames,
-            () -> redisServer(server.get(), serverVersion, "everysec", benchmark.get(), benchmarkVersion)));
+            () -> redisServer(server.get(), serverVersion, "everysec", benchmark.get(), benchmarkVersion,
+                everysecNames)));
       }
     }
     // In the order of NAMES, only those asked for.
@@ -127,7 +138,8 @@ final class RespComparison {
         .sorted((a, b) -> Integer.compare(NAMES.indexOf(a.name()), NAMES.indexOf(b.name()))).toList();
   }
 
-  private List<ScenarioResult> kvServe(Path benchmark, String benchmarkVersion, Path kvJar) throws Exception {
+  private List<ScenarioResult> kvServe(Path benchmark, String benchmarkVersion, Path kvJar, List<String> names)
+      throws Exception {
     Path dir = work.newDir("resp-kv");
     try {
       warnIfStale(kvJar);
@@ -142,10 +154,12 @@ final class RespComparison {
       ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
       pb.environment().remove("KV_DATA_DIR");
       Measured m;
+      Measured p;
       try (Child kv = Child.start(pb, dir.resolve("kv.out"), dir.resolve("kv.err"), "kv serve", err)) {
         int port = kv.awaitLine(LISTENING, START_TIMEOUT);
         awaitPong(kv, port);
-        m = measure(benchmark, port, dir);
+        m = anyOf(names, RESP_SET, RESP_GET) ? measure(benchmark, port, dir, 1) : null;
+        p = anyOf(names, RESP_SET_P16, RESP_GET_P16) ? measure(benchmark, port, dir, PIPELINE) : null;
         String persistence = Resp.bulk(Resp.call(port, "INFO", "persistence"));
         if (!persistence.contains("kv_durability:fsync")) {
           throw new IllegalStateException("kv serve is not in fsync mode; INFO persistence: " + persistence.strip());
@@ -157,16 +171,24 @@ final class RespComparison {
               + " copied to a temp dir, java %s %s -Dkv.durability=fsync -jar kv.jar --data-dir TMP serve --bind %s"
               + " --port 0", Files.getLastModifiedTime(kvJar), System.getProperty("java.version"),
           String.join(" ", SERVER_JVM_FLAGS), LOOPBACK);
-      return List.of(
-          row(RESP_SET, m.set(), what + "; SET: " + load(benchmarkVersion)),
-          row(RESP_GET, m.get(), what + "; GET (after the SETs of the same run): " + load(benchmarkVersion)));
+      List<ScenarioResult> rows = new ArrayList<>();
+      if (m != null) {
+        rows.add(row(RESP_SET, m.set(), what + "; SET: " + load(benchmarkVersion, 1)));
+        rows.add(row(RESP_GET, m.get(), what + "; GET (after the SETs of the same run): " + load(benchmarkVersion, 1)));
+      }
+      if (p != null) {
+        rows.add(row(RESP_SET_P16, p.set(), what + "; SET: " + load(benchmarkVersion, PIPELINE)));
+        rows.add(row(RESP_GET_P16, p.get(), what + "; GET (after the SETs of the same run): "
+            + load(benchmarkVersion, PIPELINE)));
+      }
+      return rows;
     } finally {
       WorkDir.delete(dir);
     }
   }
 
   private List<ScenarioResult> redisServer(Path server, String serverVersion, String fsync, Path benchmark,
-      String benchmarkVersion) throws Exception {
+      String benchmarkVersion, List<String> names) throws Exception {
     Path dir = work.newDir("redis-" + fsync);
     try {
       Path data = Files.createDirectories(dir.resolve("data"));
@@ -178,6 +200,7 @@ final class RespComparison {
       command.addAll(flags);
       command.addAll(List.of("--dir", data.toString(), "--logfile", dir.resolve("redis.log").toString()));
       Measured m;
+      Measured p;
       try (Child redis = Child.start(new ProcessBuilder(command).directory(dir.toFile()), dir.resolve("redis.out"),
           dir.resolve("redis.err"), "redis-server", err)) {
         awaitPong(redis, port);
@@ -185,7 +208,8 @@ final class RespComparison {
         if (!policy.equals(List.of("appendfsync", fsync))) {
           throw new IllegalStateException("redis-server reports appendfsync " + policy + ", not " + fsync);
         }
-        m = measure(benchmark, port, dir);
+        m = anyOf(names, REDIS_ALWAYS_SET, REDIS_GET, REDIS_EVERYSEC_SET) ? measure(benchmark, port, dir, 1) : null;
+        p = anyOf(names, REDIS_ALWAYS_SET_P16, REDIS_GET_P16) ? measure(benchmark, port, dir, PIPELINE) : null;
         requireBenchmarkKey(port, "redis-server");
       }
       String durability = fsync.equals("always") ? "every write fsynced to the AOF before the reply"
@@ -194,11 +218,20 @@ final class RespComparison {
           .replace("--port " + port, "--port PORT");
       String what = String.format(Locale.ROOT, "redis-server %s %s --dir TMP (%s)", serverVersion, shown, durability);
       if (fsync.equals("always")) {
-        return List.of(
-            row(REDIS_ALWAYS_SET, m.set(), what + "; SET: " + load(benchmarkVersion)),
-            row(REDIS_GET, m.get(), what + "; GET (after the SETs of the same run): " + load(benchmarkVersion)));
+        List<ScenarioResult> rows = new ArrayList<>();
+        if (m != null) {
+          rows.add(row(REDIS_ALWAYS_SET, m.set(), what + "; SET: " + load(benchmarkVersion, 1)));
+          rows.add(row(REDIS_GET, m.get(), what + "; GET (after the SETs of the same run): "
+              + load(benchmarkVersion, 1)));
+        }
+        if (p != null) {
+          rows.add(row(REDIS_ALWAYS_SET_P16, p.set(), what + "; SET: " + load(benchmarkVersion, PIPELINE)));
+          rows.add(row(REDIS_GET_P16, p.get(), what + "; GET (after the SETs of the same run): "
+              + load(benchmarkVersion, PIPELINE)));
+        }
+        return rows;
       }
-      return List.of(row(REDIS_EVERYSEC_SET, m.set(), what + "; SET: " + load(benchmarkVersion) + String.format(
+      return List.of(row(REDIS_EVERYSEC_SET, m.set(), what + "; SET: " + load(benchmarkVersion, 1) + String.format(
           Locale.ROOT, "; GET in the same run: %,.0f requests/s", m.get().rps())));
     } finally {
       WorkDir.delete(dir);
@@ -207,10 +240,10 @@ final class RespComparison {
 
   private record Measured(RedisBenchmarkCsv.Row set, RedisBenchmarkCsv.Row get) {}
 
-  /** A warm-up run (not counted), then the measured one; both {@code -t set,get}. */
-  private Measured measure(Path benchmark, int port, Path dir) throws Exception {
-    benchmark(benchmark, port, plan.respWarmupRequests(), dir, "warmup");
-    String csv = benchmark(benchmark, port, plan.respRequests(), dir, "measured");
+  /** A warm-up run (not counted), then the measured one; both {@code -t set,get}, {@code -P pipeline}. */
+  private Measured measure(Path benchmark, int port, Path dir, int pipeline) throws Exception {
+    benchmark(benchmark, port, plan.respWarmupRequests(), pipeline, dir, "warmup-p" + pipeline);
+    String csv = benchmark(benchmark, port, requests(pipeline), pipeline, dir, "measured-p" + pipeline);
     Map<String, RedisBenchmarkCsv.Row> rows = RedisBenchmarkCsv.parse(csv);
     RedisBenchmarkCsv.Row set = rows.get("SET");
     RedisBenchmarkCsv.Row get = rows.get("GET");
@@ -220,9 +253,15 @@ final class RespComparison {
     return new Measured(set, get);
   }
 
-  private String benchmark(Path benchmark, int port, int requests, Path dir, String label) throws Exception {
+  private int requests(int pipeline) {
+    return pipeline == 1 ? plan.respRequests() : plan.respPipelinedRequests();
+  }
+
+  private String benchmark(Path benchmark, int port, int requests, int pipeline, Path dir, String label)
+      throws Exception {
     List<String> command = List.of(benchmark.toString(), "-h", LOOPBACK, "-p", Integer.toString(port), "-c",
-        Integer.toString(CLIENTS), "-n", Integer.toString(requests), "-t", "set,get", "--csv");
+        Integer.toString(CLIENTS), "-n", Integer.toString(requests), "-P", Integer.toString(pipeline), "-t", "set,get",
+        "--csv");
     Path out = dir.resolve("benchmark-" + label + ".csv");
     Path errFile = dir.resolve("benchmark-" + label + ".err");
     try (Child b = Child.start(new ProcessBuilder(command), out, errFile, "redis-benchmark", err)) {
@@ -236,11 +275,17 @@ final class RespComparison {
     }
   }
 
-  private String load(String benchmarkVersion) {
+  private String load(String benchmarkVersion, int pipeline) {
     return String.format(Locale.ROOT,
-        "%s -h %s -c %d -n %d -t set,get --csv after a warm-up run of -n %d (not counted); 3-byte values"
-            + " (-d default), one key %s (no -r); ops_per_s = its requests/s, p50/p99 from its CSV (ms), no p99.9",
-        benchmarkVersion, LOOPBACK, CLIENTS, plan.respRequests(), plan.respWarmupRequests(), BENCHMARK_KEY);
+        "%s -h %s -c %d -n %d -P %d -t set,get --csv after a warm-up run of -n %d -P %d (not counted); 3-byte"
+            + " values (-d default), one key %s (no -r); ops_per_s = its requests/s, p50/p99 from its CSV (ms),"
+            + " no p99.9",
+        benchmarkVersion, LOOPBACK, CLIENTS, requests(pipeline), pipeline, plan.respWarmupRequests(), pipeline,
+        BENCHMARK_KEY);
+  }
+
+  private static boolean anyOf(List<String> names, String... wanted) {
+    return Stream.of(wanted).anyMatch(names::contains);
   }
 
   private static ScenarioResult row(String name, RedisBenchmarkCsv.Row r, String notes) {

@@ -74,15 +74,25 @@ class RedisBenchmarkCsvTest {
   @Test
   void reportsTheRespTargetRatios() {
     List<String> lines = Targets.check(List.of(
-        new ScenarioResult("resp-set-50", 3000.0, null, null, null, 50, ""),
-        new ScenarioResult("resp-get-50", 90000.0, null, null, null, 50, ""),
-        new ScenarioResult("redis-always-set-50", 60000.0, null, null, null, 50, ""),
-        new ScenarioResult("redis-get-50", 150000.0, null, null, null, 50, "")));
+        new ScenarioResult("resp-set-50", 3000.0, null, 2000.0, null, 50, ""),
+        new ScenarioResult("resp-get-50", 130000.0, null, null, null, 50, ""),
+        new ScenarioResult("redis-always-set-50", 60000.0, null, 1000.0, null, 50, ""),
+        new ScenarioResult("redis-get-50", 150000.0, null, null, null, 50, ""),
+        new ScenarioResult("resp-set-50-p16", 700000.0, null, null, null, 50, ""),
+        new ScenarioResult("resp-get-50-p16", 900000.0, null, null, null, 50, ""),
+        new ScenarioResult("redis-always-set-50-p16", 600000.0, null, null, null, 50, ""),
+        new ScenarioResult("redis-get-50-p16", 2000000.0, null, null, null, 50, "")));
 
-    assertEquals(2, lines.size(), lines.toString());
+    assertEquals(5, lines.size(), lines.toString());
     assertTrue(lines.get(0).startsWith("resp-set-50 / redis-always-set-50 throughput = 0.05 x")
         && lines.get(0).endsWith("[target >= 1 x: MISSED]"), lines.toString());
-    assertTrue(lines.get(1).startsWith("resp-get-50 / redis-get-50 throughput = 0.60 x")
-        && lines.get(1).endsWith("[target >= 0.5 x: met]"), lines.toString());
+    assertTrue(lines.get(1).startsWith("resp-set-50 p99 / redis-always-set-50 p99 = 2.00 x")
+        && lines.get(1).endsWith("[target <= 1.5 x: MISSED]"), lines.toString());
+    assertTrue(lines.get(2).startsWith("resp-get-50 / redis-get-50 throughput = 0.87 x")
+        && lines.get(2).endsWith("[target >= 0.8 x: met]"), lines.toString());
+    assertTrue(lines.get(3).startsWith("resp-set-50-p16 / redis-always-set-50-p16 throughput = 1.17 x")
+        && lines.get(3).endsWith("[target >= 1 x: met]"), lines.toString());
+    assertTrue(lines.get(4).startsWith("resp-get-50-p16 / redis-get-50-p16 throughput = 0.45 x")
+        && lines.get(4).endsWith("[target >= 0.5 x: MISSED]"), lines.toString());
   }
 }

@@ -38,7 +38,25 @@ final class CommandHandler {
     this.stats = server.stats();
   }
 
+  /** {@code n} more frames were read; each is handed to {@link #handle} in order. */
+  void framesRead(int n) {
+    session.framesRead(n);
+  }
+
+  /** The connection ended. */
+  void close() {
+    session.disconnected();
+  }
+
   CompletionStage<Answer> handle(RespFrame frame) {
+    try {
+      return answer(frame);
+    } finally {
+      session.frameHandled();
+    }
+  }
+
+  private CompletionStage<Answer> answer(RespFrame frame) {
     if (session.closing()) {
       return AFTER_CLOSE; // after QUIT or a protocol error nothing more is run; the stream ends before this
     }

@@ -3,6 +3,7 @@ package dev.kvactors.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.kvactors.internal.Futures;
+import dev.kvactors.Correlator;
 import dev.kvactors.KvExtension;
 import dev.kvactors.KvSettings;
 import dev.kvactors.Router;
@@ -104,6 +105,12 @@ public final class RespServer {
     }
 
     @Override
+    public StoreRequests storeRequests() {
+      Duration timeout = kvSettings.requestTimeout();
+      return new StoreRequests(new Correlator(system, router, timeout), timeout, settings.pipeliningParallelism());
+    }
+
+    @Override
     public Scheduler scheduler() {
       return system.scheduler();
     }
@@ -200,8 +207,8 @@ public final class RespServer {
         // and TCP stops reading from the client.
         .mapAsync(1, chunk -> {
           CompletableFuture<Void> room = account.reserve(chunk.size(), parser.midRequest()).toCompletableFuture();
-          return room.isDone() ? room.thenApply(v -> parse(parser, account, chunk))
-              : room.thenApplyAsync(v -> parse(parser, account, chunk), system.executionContext());
+          return room.isDone() ? room.thenApply(v -> parse(parser, account, handler, chunk))
+              : room.thenApplyAsync(v -> parse(parser, account, handler, chunk), system.executionContext());
         })
         .mapConcat(frames -> frames)
         .mapAsync(1, auth::awaitTurn)
@@ -214,6 +221,7 @@ public final class RespServer {
     CompletionStage<Done> done = connection.handleWith(flow, system);
     open.add(done);
     done.whenComplete((ok, error) -> {
+      handler.close();
       account.close();
       stats.disconnected();
       open.remove(done);
@@ -223,8 +231,10 @@ public final class RespServer {
     });
   }
 
-  private static List<RespParser.Sized> parse(RespParser parser, ClientMemory.Account account, ByteString chunk) {
+  private static List<RespParser.Sized> parse(RespParser parser, ClientMemory.Account account,
+      CommandHandler handler, ByteString chunk) {
     List<RespParser.Sized> frames = parser.parseSized(chunk);
+    handler.framesRead(frames.size());
     if (!parser.midRequest()) {
       account.requestsComplete();
     }

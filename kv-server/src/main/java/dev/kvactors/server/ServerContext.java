@@ -11,6 +11,9 @@ interface ServerContext {
 
   ActorRef<Router.Command> router();
 
+  /** A new way to the store for one connection: its own reply-to, its requests batched per TCP read. */
+  StoreRequests storeRequests();
+
   Scheduler scheduler();
 
   /** Where KEYS and SCAN match and page, off the store's thread ({@code kv.listing-dispatcher}). */

@@ -25,6 +25,7 @@ final class Session {
   private final ServerContext server;
   private final long clientId;
   private final Duration timeout;
+  private final StoreRequests requests;
   private boolean authenticated;
   private boolean closing;
   private String clientName;
@@ -34,6 +35,7 @@ final class Session {
     this.clientId = clientId;
     this.timeout = server.kvSettings().requestTimeout();
     this.authenticated = server.settings().password().isEmpty();
+    this.requests = server.storeRequests();
   }
 
   ServerContext server() {
@@ -73,10 +75,36 @@ final class Session {
     clientName = name;
   }
 
-  /** Sends one request to the store's router; completes with its reply, or fails with its error. */
+  /**
+   * Sends one request to the store; completes with its reply, or fails with its error. A
+   * {@code Get}, {@code Set} or {@code Delete} joins the connection's batch of this TCP read
+   * ({@link StoreRequests}); any other request goes after that batch, so the store takes the
+   * connection's requests in the order they were sent.
+   */
   <T> CompletionStage<T> ask(Function<ActorRef<StatusReply<T>>, KeyValueStore.Request> request) {
+    KeyValueStore.Request batched = request.apply(null);
+    if (batched instanceof KeyValueStore.Get || batched instanceof KeyValueStore.Set
+        || batched instanceof KeyValueStore.Delete) {
+      return requests.send(batched);
+    }
+    requests.flush();
     return Futures.direct(AskPattern.askWithStatus(server.router(), replyTo -> request.apply(replyTo),
         timeout, server.scheduler()));
+  }
+
+  /** {@code n} more commands were read from the connection. */
+  void framesRead(int n) {
+    requests.framesRead(n);
+  }
+
+  /** One command read has been handled: after the last one read, the batch goes to the store. */
+  void frameHandled() {
+    requests.frameHandled();
+  }
+
+  /** The connection is gone: its reply-to stops. */
+  void disconnected() {
+    requests.close();
   }
 
   /**
