@@ -80,7 +80,7 @@ final class CliColdGet {
       throw new IllegalStateException(String.join(" ", command) + " did not finish within 300 s");
     }
     String text = new String(out, StandardCharsets.UTF_8);
-    if (p.exitValue() != 0 || (args[0].equals("get") && !text.equals("hello\n"))) {
+    if (p.exitValue() != 0 || (args[0].equals("get") && !text.equals("hello"))) {
       throw new IllegalStateException(String.join(" ", command) + " exited " + p.exitValue() + " with output: "
           + text.strip());
     }

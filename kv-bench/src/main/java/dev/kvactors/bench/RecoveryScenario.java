@@ -6,6 +6,7 @@ import dev.kvactors.KvSettings;
 import dev.kvactors.KvStore;
 import dev.kvactors.internal.storage.Mutation;
 import dev.kvactors.internal.storage.RecordCodec;
+import dev.kvactors.internal.storage.Manifest;
 import dev.kvactors.internal.storage.RecordLog;
 import dev.kvactors.internal.storage.Snapshot;
 import com.typesafe.config.Config;
@@ -98,7 +99,10 @@ final class RecoveryScenario {
       log.sync();
       logFileBytes = log.size();
     }
+    // What the store itself writes beside them: the manifest naming what must exist.
+    new Manifest(false, 1, 1, List.of(), true, logFileBytes).write(logDir);
     long snapshotFileBytes = Snapshot.write(snapDir, map, 1, () -> false);
+    new Manifest(true, 1, 0, List.of(), false, -1).write(snapDir);
     return new long[] {rawBytes, logFileBytes, snapshotFileBytes};
   }
 
