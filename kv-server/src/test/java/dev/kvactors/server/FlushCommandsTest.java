@@ -28,31 +28,24 @@ import redis.clients.jedis.exceptions.JedisDataException;
 /** FLUSHDB and FLUSHALL as Redis 7.0 answers them (replies and error texts checked against redis-server 7.0.15). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FlushCommandsTest {
-  private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   @TempDir
   static Path dir;
 
-  private ActorSystem<Void> system;
-  private RespServer server;
+  private TestServer server;
 
   @BeforeAll
   void start() throws Exception {
-    Config config = ConfigFactory.parseMap(Map.of("kv.data-dir", dir.toString(), "kv.durability", "fsync"))
-        .withFallback(ConfigFactory.load());
-    system = ActorSystem.create(Behaviors.empty(), "flush-commands-test", config);
-    ServerSettings settings = ServerSettings.create(config).withAddress("127.0.0.1", 0);
-    server = RespServer.start(system, settings).toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    server = new TestServer(dir, "fsync", "flush-commands-test");
   }
 
   @AfterAll
   void stop() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    server.close();
   }
 
   private Jedis jedis() {
-    return new Jedis("127.0.0.1", server.address().getPort(), (int) TIMEOUT.toMillis());
+    return server.jedis();
   }
 
   private static ProtocolCommand command(String name) {

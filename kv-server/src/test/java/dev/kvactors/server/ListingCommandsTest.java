@@ -33,31 +33,24 @@ import redis.clients.jedis.resps.ScanResult;
 /** KEYS, SCAN and DBSIZE as Redis answers them, each test on keys of its own prefix. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ListingCommandsTest {
-  private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   @TempDir
   static Path dir;
 
-  private ActorSystem<Void> system;
-  private RespServer server;
+  private TestServer server;
 
   @BeforeAll
   void start() throws Exception {
-    Config config = ConfigFactory.parseMap(Map.of("kv.data-dir", dir.toString(), "kv.durability", "fsync"))
-        .withFallback(ConfigFactory.load());
-    system = ActorSystem.create(Behaviors.empty(), "listing-commands-test", config);
-    ServerSettings settings = ServerSettings.create(config).withAddress("127.0.0.1", 0);
-    server = RespServer.start(system, settings).toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    server = new TestServer(dir, "fsync", "listing-commands-test");
   }
 
   @AfterAll
   void stop() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    server.close();
   }
 
   private Jedis jedis() {
-    return new Jedis("127.0.0.1", server.address().getPort(), (int) TIMEOUT.toMillis());
+    return server.jedis();
   }
 
   private static ProtocolCommand command(String name) {
