@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.kvactors.KvException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -11,36 +12,39 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.pattern.StatusReply;
 
 /**
  * The dispatcher of one connection: looks each {@link RespFrame} up in the {@link CommandTable},
  * checks its arity, parses it into a {@link RespCommand} and applies that to the connection's
- * {@link Session}. {@link #handle} is called once per frame, in order, by one stream stage at a
- * time, so the connection's state needs no locking, and every request a command makes is sent to
- * the router before the next command is looked at: the store sees one connection's writes and
- * reads in the order they were sent.
+ * {@link Session}. {@link #handleRead} takes the commands of one TCP read as one unit: it runs them
+ * in order (their {@code Get}, {@code Set} and {@code Delete} requests go to the store as one batch)
+ * and completes once all are answered, with their replies in order. Reads are run one after the
+ * other, never two at once, so the connection's state needs no locking, and the store sees one
+ * connection's writes and reads in the order they were sent. An AUTH or HELLO waits for the
+ * connection's previous one ({@link AuthGate}), and the commands after it wait with it.
  */
 final class CommandHandler {
 
-  /** The reply to one command, and whether the connection closes after it. */
-  record Answer(Reply reply, boolean close) {}
-
-  private static final CompletionStage<Answer> AFTER_CLOSE = CompletableFuture.completedFuture(
-      new Answer(Reply.OK, true));
+  /**
+   * The replies to the commands of one read, in order, each with its request (for its input bytes);
+   * {@code close}: the connection closes after the last one (QUIT, a protocol error), and the
+   * commands read after that one are not run.
+   */
+  record Answers(List<RespParser.Sized> requests, List<Reply> replies, boolean close) {}
 
   private final Session session;
   private final ServerStats stats;
+  private final AuthGate auth;
+  /** Done when every command read so far has been run (sent to the store); not when answered. */
+  private CompletableFuture<Void> dispatched = CompletableFuture.completedFuture(null);
 
-  CommandHandler(ServerContext server, long clientId) {
+  CommandHandler(ServerContext server, long clientId, AuthGate auth) {
     requireNonNull(server, "server is null");
     this.session = new Session(server, clientId);
     this.stats = server.stats();
-  }
-
-  /** {@code n} more frames were read; each is handed to {@link #handle} in order. */
-  void framesRead(int n) {
-    session.framesRead(n);
+    this.auth = requireNonNull(auth, "auth is null");
   }
 
   /** The connection ended. */
@@ -48,34 +52,64 @@ final class CommandHandler {
     session.disconnected();
   }
 
-  CompletionStage<Answer> handle(RespFrame frame) {
+  /**
+   * Runs the commands of one read, in order, after those of the reads before. Called by one stream
+   * stage, one read at a time.
+   *
+   * @return their replies, once every one is answered
+   */
+  CompletionStage<Answers> handleRead(List<RespParser.Sized> frames) {
+    Read read = new Read(frames);
+    dispatched = dispatched.isDone() ? run(read, 0) : dispatched.thenCompose(v -> run(read, 0));
+    return read.answered;
+  }
+
+  /** Runs the commands of {@code read} from {@code from} on; done once all are sent. */
+  private CompletableFuture<Void> run(Read read, int from) {
     try {
-      return answer(frame);
-    } finally {
-      session.frameHandled();
+      return runFrom(read, from);
+    } catch (RuntimeException e) {
+      read.answered.completeExceptionally(e); // the stream fails with it; nothing waits for this read forever
+      return CompletableFuture.failedFuture(e);
     }
   }
 
-  private CompletionStage<Answer> answer(RespFrame frame) {
-    if (session.closing()) {
-      return AFTER_CLOSE; // after QUIT or a protocol error nothing more is run; the stream ends before this
+  private CompletableFuture<Void> runFrom(Read read, int from) {
+    List<RespParser.Sized> frames = read.requests;
+    for (int i = from; i < frames.size() && !session.closing(); i++) {
+      RespFrame frame = frames.get(i).frame();
+      if (AuthGate.isAuth(frame)) {
+        CompletableFuture<?> turn = auth.turn();
+        if (!turn.isDone()) {
+          session.flush();
+          int at = i;
+          return turn.handle((v, e) -> null).thenCompose(v -> run(read, at));
+        }
+        read.add(auth.replied(answer(frame)), session.closing());
+      } else {
+        read.add(answer(frame), session.closing());
+      }
     }
+    session.flush();
+    read.allSent();
+    return DONE;
+  }
+
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+  private CompletionStage<Reply> answer(RespFrame frame) {
     if (frame instanceof RespFrame.Malformed malformed) {
       session.close();
       stats.protocolError();
-      return CompletableFuture.completedFuture(new Answer(Reply.err("Protocol error: " + malformed.reason()), true));
+      return Session.done(Reply.err("Protocol error: " + malformed.reason()));
     }
     List<byte[]> args = ((RespFrame.Command) frame).args();
     stats.commandProcessed();
-    CompletionStage<Reply> reply;
     try {
-      reply = dispatch(args);
+      return dispatch(args);
     } catch (Args.Invalid e) {
-      reply = Session.done(e.reply);
+      return Session.done(e.reply);
     }
-    boolean close = session.closing();
-    Duration timeout = session.timeout();
-    return reply.handle((r, error) -> new Answer(error == null ? r : errorReply(error, timeout), close));
   }
 
   private CompletionStage<Reply> dispatch(List<byte[]> args) {
@@ -89,6 +123,46 @@ final class CommandHandler {
     CommandTable.Spec spec = found.get();
     Args.arity(args, spec.min(), spec.max());
     return spec.parse().apply(args).apply(session);
+  }
+
+  /** The commands of one read run so far and their replies; completes {@code answered} once all are in. */
+  private final class Read {
+    final List<RespParser.Sized> requests;
+    final List<CompletableFuture<Reply>> replies;
+    final CompletableFuture<Answers> answered = new CompletableFuture<>();
+    /** Replies not yet in, plus one until every command is sent. */
+    final AtomicInteger pending = new AtomicInteger(1);
+    boolean close;
+
+    Read(List<RespParser.Sized> requests) {
+      this.requests = requests;
+      this.replies = new ArrayList<>(requests.size());
+    }
+
+    void add(CompletionStage<Reply> reply, boolean closeAfter) {
+      CompletableFuture<Reply> future = reply.toCompletableFuture();
+      replies.add(future);
+      close = closeAfter;
+      if (!future.isDone()) {
+        pending.incrementAndGet();
+        future.whenComplete((r, e) -> arrived());
+      }
+    }
+
+    void allSent() {
+      arrived();
+    }
+
+    private void arrived() {
+      if (pending.decrementAndGet() == 0) {
+        Duration timeout = session.timeout();
+        List<Reply> out = new ArrayList<>(replies.size());
+        for (CompletableFuture<Reply> reply : replies) {
+          out.add(reply.handle((r, error) -> error == null ? r : errorReply(error, timeout)).join());
+        }
+        answered.complete(new Answers(requests.subList(0, out.size()), out, close));
+      }
+    }
   }
 
   static Reply errorReply(Throwable error, Duration timeout) {

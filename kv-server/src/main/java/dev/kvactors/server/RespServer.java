@@ -30,7 +30,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.io.Inet;
-import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -38,14 +37,16 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Serves the store of an actor system (its {@link KvExtension} router) over RESP2 on Pekko Streams
- * TCP. Each connection is a stream: bytes, {@link RespParser}, {@link CommandHandler} (requests go to
- * the router; up to {@code pipelining-parallelism} in progress, replies in request order),
- * {@link RespWriter}, bytes. While it listens it advertises itself in {@code DATA_DIR/kv.server}.
+ * TCP. Each connection is a stream of TCP reads: bytes, {@link RespParser} (all the commands of a read),
+ * {@link CommandHandler} (runs them in order, their store requests go as one batch; up to
+ * {@code pipelining-parallelism} reads in progress, replies in request order), {@link RespWriter}
+ * (the replies of a read as one ByteString), bytes. While it listens it advertises itself in {@code DATA_DIR/kv.server}.
  *
  * <p>Memory: a connection reserves the bytes it reads from the server's {@link ClientMemory}
  * before it parses them, and gives them back as its replies are written ({@link ReleaseOnWrite});
@@ -195,26 +196,28 @@ public final class RespServer {
           Source.single(RespWriter.encode(Reply.err("max number of clients reached")))), system);
       return;
     }
-    CommandHandler handler = new CommandHandler(context, clientId);
+    InetSocketAddress remote = connection.remoteAddress();
+    AuthGate auth = new AuthGate(authFailures, remote, settings.authFailureDelay(), system.scheduler(),
+        system.executionContext());
+    CommandHandler handler = new CommandHandler(context, clientId, auth);
     RespParser parser = new RespParser(settings);
     ClientMemory.Account account = memory.open();
-    InetSocketAddress remote = connection.remoteAddress();
-    AuthGate auth = new AuthGate(remote);
     // Built per connection: the parser, the handler and the account hold that connection's state.
+    // One element per TCP read: its commands are parsed, run and answered together, and their
+    // replies encoded as one ByteString.
     Flow<ByteString, ByteString, CompletionStage<Done>> flow = Flow.of(ByteString.class)
         .via(connections.<ByteString>flow())
         // Room for the bytes first, then parse them: while there is none the stream does not pull,
         // and TCP stops reading from the client.
         .mapAsync(1, chunk -> {
           CompletableFuture<Void> room = account.reserve(chunk.size(), parser.midRequest()).toCompletableFuture();
-          return room.isDone() ? room.thenApply(v -> parse(parser, account, handler, chunk))
-              : room.thenApplyAsync(v -> parse(parser, account, handler, chunk), system.executionContext());
+          return room.isDone() ? room.thenApply(v -> parse(parser, account, chunk))
+              : room.thenApplyAsync(v -> parse(parser, account, chunk), system.executionContext());
         })
-        .mapConcat(frames -> frames)
-        .mapAsync(1, auth::awaitTurn)
-        .mapAsync(settings.pipeliningParallelism(), request -> auth.handled(request, handler.handle(request.frame())))
-        .takeWhile(handled -> !handled.answer().close(), true)
-        .map(handled -> encode(handled, account, remote))
+        .filter(frames -> !frames.isEmpty())
+        .mapAsync(settings.pipeliningParallelism(), handler::handleRead)
+        .takeWhile(answers -> !answers.close(), true)
+        .map(answers -> encode(answers, account, remote))
         .batchWeighted(WRITE_BATCH_BYTES, bytes -> (long) bytes.size(), bytes -> bytes, ByteString::concat)
         .via(new ReleaseOnWrite(account))
         .watchTermination((notUsed, done) -> done);
@@ -231,88 +234,48 @@ public final class RespServer {
     });
   }
 
-  private static List<RespParser.Sized> parse(RespParser parser, ClientMemory.Account account,
-      CommandHandler handler, ByteString chunk) {
+  private static List<RespParser.Sized> parse(RespParser parser, ClientMemory.Account account, ByteString chunk) {
     List<RespParser.Sized> frames = parser.parseSized(chunk);
-    handler.framesRead(frames.size());
     if (!parser.midRequest()) {
       account.requestsComplete();
     }
     return frames;
   }
 
-  /** A command's answer with the input bytes its request used. */
-  private record Handled(RespParser.Sized request, CommandHandler.Answer answer) {}
-
   /**
-   * Encodes an answer: gives back its request's bytes and counts the reply's instead. A reply above
-   * {@code kv.server.max-reply-bytes} is not encoded: the client gets an error and a WARN is logged.
+   * Encodes the replies of one read as one ByteString: gives back their requests' bytes and counts
+   * the replies' instead. A reply above {@code kv.server.max-reply-bytes} is not encoded: the client
+   * gets an error and a WARN is logged.
    */
-  private ByteString encode(Handled handled, ClientMemory.Account account, InetSocketAddress remote) {
-    account.release(handled.request().bytes());
-    Reply reply = handled.answer().reply();
-    long size = RespWriter.encodedSize(reply, settings.maxReplyBytes());
-    if (size > settings.maxReplyBytes()) {
-      String command = "?";
-      if (handled.request().frame() instanceof RespFrame.Command c) {
-        byte[] name = c.args().get(0);
-        command = RespWriter.oneLine(new String(name, 0, Math.min(name.length, 32), StandardCharsets.UTF_8))
-            + " with " + (c.args().size() - 1) + " arguments";
+  private ByteString encode(CommandHandler.Answers answers, ClientMemory.Account account, InetSocketAddress remote) {
+    ByteStringBuilder out = new ByteStringBuilder();
+    long requestBytes = 0;
+    for (int i = 0; i < answers.replies().size(); i++) {
+      RespParser.Sized request = answers.requests().get(i);
+      requestBytes += request.bytes();
+      Reply reply = answers.replies().get(i);
+      if (RespWriter.encodedSize(reply, settings.maxReplyBytes()) > settings.maxReplyBytes()) {
+        reply = refused(request.frame(), remote);
       }
-      log.warn("Refused a reply of more than {} bytes (kv.server.max-reply-bytes) to {}: {}",
-          settings.maxReplyBytes(), remote, command);
-      reply = Reply.err("reply too large: more than " + settings.maxReplyBytes()
-          + " bytes (kv.server.max-reply-bytes); ask for fewer or smaller values");
+      RespWriter.write(reply, out);
     }
-    ByteString bytes = RespWriter.encode(reply);
+    account.release(requestBytes);
+    ByteString bytes = out.result();
     account.add(bytes.size());
     return bytes;
   }
 
-  /**
-   * Failed AUTH on one connection: the reply to a failed attempt is held back
-   * {@code kv.server.auth-failure-delay} (by the scheduler, no thread waits), and the connection's
-   * next AUTH or HELLO is not run before that reply is out, so pipelining does not speed up
-   * guessing. Other commands are not held back.
-   */
-  private final class AuthGate {
-    private final InetSocketAddress remote;
-    private CompletionStage<?> lastAuth = CompletableFuture.completedFuture(null);
-
-    AuthGate(InetSocketAddress remote) {
-      this.remote = remote;
+  private Reply refused(RespFrame request, InetSocketAddress remote) {
+    String command = "?";
+    if (request instanceof RespFrame.Command c) {
+      byte[] name = c.args().get(0);
+      command = RespWriter.oneLine(new String(name, 0, Math.min(name.length, 32), StandardCharsets.UTF_8))
+          + " with " + (c.args().size() - 1) + " arguments";
     }
-
-    CompletionStage<RespParser.Sized> awaitTurn(RespParser.Sized request) {
-      return isAuth(request.frame()) && !lastAuth.toCompletableFuture().isDone()
-          ? lastAuth.handle((v, e) -> request) : CompletableFuture.completedFuture(request);
-    }
-
-    CompletionStage<Handled> handled(RespParser.Sized request, CompletionStage<CommandHandler.Answer> answer) {
-      CompletionStage<Handled> handled = answer.thenCompose(a -> {
-        if (a.reply() instanceof Reply.Error error && error.message().startsWith("WRONGPASS")) {
-          authFailures.failed(remote);
-          Duration delay = settings.authFailureDelay();
-          if (!delay.isZero()) {
-            return Patterns.after(delay, system.classicSystem().scheduler(), system.executionContext(),
-                () -> CompletableFuture.completedFuture(new Handled(request, a)));
-          }
-        }
-        return CompletableFuture.completedFuture(new Handled(request, a));
-      });
-      if (isAuth(request.frame())) {
-        lastAuth = handled;
-      }
-      return handled;
-    }
-
-    private static boolean isAuth(RespFrame frame) {
-      if (frame instanceof RespFrame.Command command && command.args().get(0).length <= 5) {
-        String name = new String(command.args().get(0), StandardCharsets.US_ASCII);
-        return name.equalsIgnoreCase("AUTH") || name.equalsIgnoreCase("HELLO");
-      }
-      return false;
-    }
+    log.warn("Refused a reply of more than {} bytes (kv.server.max-reply-bytes) to {}: {}",
+        settings.maxReplyBytes(), remote, command);
+    return Reply.err("reply too large: more than " + settings.maxReplyBytes()
+        + " bytes (kv.server.max-reply-bytes); ask for fewer or smaller values");
   }
 
   /**

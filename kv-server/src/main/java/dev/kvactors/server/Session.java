@@ -92,14 +92,9 @@ final class Session {
         timeout, server.scheduler()));
   }
 
-  /** {@code n} more commands were read from the connection. */
-  void framesRead(int n) {
-    requests.framesRead(n);
-  }
-
-  /** One command read has been handled: after the last one read, the batch goes to the store. */
-  void frameHandled() {
-    requests.frameHandled();
+  /** The commands read so far have been run: their batch goes to the store. */
+  void flush() {
+    requests.flush();
   }
 
   /** The connection is gone: its reply-to stops. */

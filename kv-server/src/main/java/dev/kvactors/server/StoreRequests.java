@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.pattern.StatusReply;
 
 /**
@@ -20,28 +19,24 @@ import org.apache.pekko.pattern.StatusReply;
  * one group commit. One long-lived reply-to for the connection ({@link Correlator}), with a
  * correlation id per batch: no ask, promise or scheduled timeout per request.
  *
- * <p>When a batch goes out: once every command read so far has been handled ({@link #framesRead} counts
- * them in, {@link #frameHandled} out), before any other request of the connection ({@link #flush}, so
- * the store still sees the connection's requests in the order they were sent), and whenever
- * {@code maxBatch} requests are waiting, so a connection's commands in progress (at most
- * {@code pipelining-parallelism}) can never all wait for a batch that is not sent.
+ * <p>When a batch goes out: once the commands of the read have been run ({@link #flush}), before any
+ * other request of the connection (also {@link #flush}, so the store still sees the connection's
+ * requests in the order they were sent), and whenever {@code maxBatch} requests are waiting, so that
+ * one message stays bounded however many commands a read holds.
  *
- * <p>{@link #send}, {@link #flush} and {@link #frameHandled} are called by the connection's stream, one
- * call at a time; {@link #framesRead} may be called from another thread.
+ * <p>Used by one connection's {@link CommandHandler}, one call at a time.
  */
 final class StoreRequests implements AutoCloseable {
   private final Correlator correlator;
   private final Duration timeout;
   private final int maxBatch;
-  private final AtomicInteger unhandled = new AtomicInteger();
   private List<KeyValueStore.Request> requests = new ArrayList<>();
   private List<CompletableFuture<Object>> waiting = new ArrayList<>();
 
   /**
    * @param correlator the connection's own reply-to
    * @param timeout how long a batch waits for its answers
-   * @param maxBatch at most this many requests wait for their batch; not above the connection's
-   *     {@code pipelining-parallelism}
+   * @param maxBatch at most this many requests go in one batch
    */
   StoreRequests(Correlator correlator, Duration timeout, int maxBatch) {
     this.correlator = requireNonNull(correlator, "correlator is null");
@@ -69,19 +64,7 @@ final class StoreRequests implements AutoCloseable {
     return (CompletionStage<T>) (CompletionStage<?>) answer;
   }
 
-  /** {@code n} more commands were read and will be handled. */
-  void framesRead(int n) {
-    unhandled.addAndGet(n);
-  }
-
-  /** One command read has been handled; when it was the last one read, the batch goes out. */
-  void frameHandled() {
-    if (unhandled.decrementAndGet() <= 0) {
-      flush();
-    }
-  }
-
-  /** Sends the waiting requests as one batch now (before a request of another kind). */
+  /** Sends the waiting requests as one batch now (at the end of a read, before a request of another kind). */
   void flush() {
     if (requests.isEmpty()) {
       return;

@@ -39,17 +39,14 @@ class StoreRequestsTest {
   }
 
   @Test
-  void theRequestsOfOneReadGoToTheStoreAsOneBatchOnceEveryCommandIsHandled() throws Exception {
+  void theRequestsOfOneReadGoToTheStoreAsOneBatchOnceFlushed() throws Exception {
     try (StoreRequests requests = requests(128)) {
-      requests.framesRead(3);
       CompletableFuture<KeyValueStore.Stored> a = requests.<KeyValueStore.Stored>send(set("a")).toCompletableFuture();
-      requests.frameHandled();
       CompletableFuture<KeyValueStore.Stored> b = requests.<KeyValueStore.Stored>send(set("b")).toCompletableFuture();
-      requests.frameHandled();
       router.expectNoMessage(Duration.ofMillis(100));
       CompletableFuture<KeyValueStore.Value> c = requests.<KeyValueStore.Value>send(
           new KeyValueStore.Get("a", null)).toCompletableFuture();
-      requests.frameHandled();
+      requests.flush();
 
       KeyValueStore.Batch batch = router.expectMessageClass(KeyValueStore.Batch.class);
       assertEquals(List.of("a", "b"), batch.requests().subList(0, 2).stream()
@@ -70,7 +67,6 @@ class StoreRequestsTest {
   @Test
   void aFullBatchGoesOutWithoutWaitingForTheRestOfTheRead() {
     try (StoreRequests requests = requests(2)) {
-      requests.framesRead(5);
       requests.send(set("a"));
       requests.send(set("b"));
       assertEquals(2, router.expectMessageClass(KeyValueStore.Batch.class).requests().size());
