@@ -43,6 +43,11 @@ final class CommandHandler {
     session.framesRead(n);
   }
 
+  /** Whether the client has yet to authenticate: Redis's tighter request limits apply ({@link RespParser#limitWhile}). */
+  boolean unauthenticated() {
+    return !session.authenticated();
+  }
+
   /** The connection ended. */
   void close() {
     session.disconnected();
@@ -78,17 +83,46 @@ final class CommandHandler {
     return reply.handle((r, error) -> new Answer(error == null ? r : errorReply(error, timeout), close));
   }
 
+  /** In Redis's order: unknown command or subcommand, then arity, then authentication. */
   private CompletionStage<Reply> dispatch(List<byte[]> args) {
     Optional<CommandTable.Spec> found = CommandTable.find(Args.option(args.get(0)));
-    if (!session.authenticated() && !found.map(CommandTable.Spec::beforeAuth).orElse(false)) {
-      return Session.done(Reply.error("NOAUTH Authentication required."));
-    }
     if (found.isEmpty()) {
       return Session.done(Args.unknownCommand(args));
     }
     CommandTable.Spec spec = found.get();
-    Args.arity(args, spec.min(), spec.max());
-    return spec.parse().apply(args).apply(session);
+    if (!spec.subcommands().isEmpty() && args.size() >= 2) {
+      CommandTable.Spec sub = spec.subcommands().get(Args.option(args.get(1)));
+      if (sub == null) {
+        return Session.done(Args.unknownSubcommand(args));
+      }
+      if (!sub.arityAccepts(args.size())) {
+        stats.commands().rejected(sub.fullName());
+        return Session.done(Args.wrongArity(sub.fullName()));
+      }
+      return run(spec, sub.fullName(), args);
+    }
+    if (!spec.arityAccepts(args.size())) {
+      stats.commands().rejected(spec.fullName());
+      return Session.done(Args.wrongArity(spec.fullName()));
+    }
+    return run(spec, spec.fullName(), args);
+  }
+
+  private CompletionStage<Reply> run(CommandTable.Spec spec, String statsName, List<byte[]> args) {
+    if (!session.authenticated() && !spec.beforeAuth()) {
+      stats.commands().rejected(statsName);
+      return Session.done(Reply.error("NOAUTH Authentication required."));
+    }
+    long start = System.nanoTime();
+    CompletionStage<Reply> reply;
+    try {
+      reply = spec.parse().apply(args).apply(session);
+    } catch (Args.Invalid e) {
+      stats.commands().ran(statsName, System.nanoTime() - start, true);
+      throw e;
+    }
+    return reply.whenComplete((r, error) -> stats.commands().ran(statsName, System.nanoTime() - start,
+        error != null || r instanceof Reply.Error));
   }
 
   static Reply errorReply(Throwable error, Duration timeout) {

@@ -173,12 +173,7 @@ final class DataCommands {
    */
   record Scan(long cursor, Glob glob, int count, boolean strings) implements RespCommand {
     static Scan parse(List<byte[]> args) {
-      long cursor;
-      try {
-        cursor = Long.parseUnsignedLong(ascii(args.get(1)));
-      } catch (NumberFormatException e) {
-        throw Args.invalid("invalid cursor");
-      }
+      long cursor = Args.cursor(args.get(1));
       Glob glob = null;
       long count = 10;
       boolean strings = true;
@@ -189,11 +184,7 @@ final class DataCommands {
         switch (option(args.get(i))) {
           case "MATCH" -> glob = Args.pattern(args.get(i + 1));
           case "COUNT" -> {
-            try {
-              count = Long.parseLong(ascii(args.get(i + 1)));
-            } catch (NumberFormatException e) {
-              throw Args.invalid("value is not an integer or out of range");
-            }
+            count = Args.integer(args.get(i + 1));
             if (count < 1) {
               throw Args.syntaxError();
             }

@@ -197,6 +197,7 @@ public final class RespServer {
     }
     CommandHandler handler = new CommandHandler(context, clientId);
     RespParser parser = new RespParser(settings);
+    parser.limitWhile(handler::unauthenticated);
     ClientMemory.Account account = memory.open();
     InetSocketAddress remote = connection.remoteAddress();
     AuthGate auth = new AuthGate(remote);

@@ -26,7 +26,8 @@ final class Session {
   private final long clientId;
   private final Duration timeout;
   private final StoreRequests requests;
-  private boolean authenticated;
+  /** Read by the connection's parser too ({@link CommandHandler#unauthenticated}). */
+  private volatile boolean authenticated;
   private boolean closing;
   private String clientName;
 
