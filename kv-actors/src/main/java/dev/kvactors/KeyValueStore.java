@@ -9,7 +9,9 @@ import dev.kvactors.internal.Futures;
 import dev.kvactors.internal.HeartbeatSender;
 import dev.kvactors.internal.Utf8;
 import dev.kvactors.internal.storage.Mutation;
+import dev.kvactors.internal.storage.RecordCodec;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -152,7 +154,8 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   public record Clear(ActorRef<StatusReply<Cleared>> replyTo) implements Request {}
 
   /**
-   * Several {@link Get}, {@link Set} and {@link Delete} requests of one caller in one message: the
+   * Several requests of one caller ({@link Get}, {@link Set}, {@link Delete}, {@link Execute},
+   * {@link Transaction}, {@link Watch}, {@link Unwatch}) in one message: the
    * store takes them in order, exactly as if they had been sent one by one, and answers them with one
    * {@link Answers} once every one of them is answered. A pipelined batch of sets thus costs one
    * message each way and joins one group commit. The {@code replyTo} of the requests inside is not
@@ -171,6 +174,113 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       Arrays.fill(replies, StatusReply.error(error));
       replyTo.tell(StatusReply.success(new Answers(id, Arrays.asList(replies))));
     }
+  }
+
+  /**
+   * Evaluates one {@link Op} atomically (the key-value actor is the only writer of the map, so a
+   * read-modify-write needs no lock) and answers with its result once what it changed is
+   * acknowledged under the durability mode. What it changes is logged as its result: a put or a
+   * remove record, or one batch record when it changes two keys (a rename), so a crash keeps all of
+   * it or nothing. An op that changes nothing (a failed increment, a read) is answered without a
+   * record, after the unconfirmed writes of its keys, as a {@link Get} is.
+   *
+   * @param <R> the type of the op's answer
+   * @param op the operation
+   * @param replyTo who gets the answer, or the {@link KvException} (for example
+   *     {@link KvException.OperationFailed})
+   */
+  public record Execute<R>(Op<R> op, ActorRef<StatusReply<R>> replyTo) implements Request {}
+
+  /**
+   * Applies {@code ops} in order, each seeing the changes of the ones before, as one atomic unit
+   * (Redis {@code MULTI}/{@code EXEC}): no other request runs in between, and everything they change
+   * is written as one log record (one checksum), so recovery keeps all of it or none of it. An op
+   * that fails at run time (an increment of a value that is not an integer) gets its error in its
+   * slot of the answer and changes nothing; the others still apply, as in Redis. Answered once,
+   * when the record is acknowledged under the durability mode, with {@link Executed}.
+   *
+   * <p>With a {@code watcher} (Redis {@code WATCH}), the transaction is not applied, and is answered
+   * {@link Executed#aborted()}, if any key the watcher watched was changed since it watched it, or if
+   * the store does not know the watcher (it was reset since). The watcher's keys are forgotten
+   * either way, as Redis's {@code EXEC} unwatches them.
+   *
+   * @param ops the operations, in order; the list is copied
+   * @param watcher whose watched keys must be unchanged, or null if the caller watches nothing
+   * @param replyTo who gets the answer (or the error, if the transaction is refused as a whole: for
+   *     example larger than one record may be)
+   */
+  public record Transaction(List<Op<?>> ops, Watcher watcher, ActorRef<StatusReply<Executed>> replyTo)
+      implements Request {
+    /** Copies the list. */
+    public Transaction {
+      ops = List.copyOf(ops);
+    }
+  }
+
+  /**
+   * Who watches keys, for an optimistic {@link Transaction} (Redis {@code WATCH}): a connection, or
+   * a {@link KvStore} transaction builder. Make one with {@link #next()}.
+   *
+   * @param id unique in this process
+   */
+  public record Watcher(long id) {
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * A new watcher, unique in this process.
+     *
+     * @return the watcher
+     */
+    public static Watcher next() {
+      return new Watcher(IDS.incrementAndGet());
+    }
+  }
+
+  /**
+   * {@code watcher} watches {@code keys} from now on (Redis {@code WATCH}): its next
+   * {@link Transaction} is aborted if any of them is changed before it (set, deleted, changed by
+   * any {@link Op}, removed by a {@link Clear}), by anyone. Answered with {@link Done} at once.
+   *
+   * @param watcher the watcher
+   * @param keys the keys to watch
+   * @param replyTo who gets {@link Done}
+   */
+  public record Watch(Watcher watcher, List<String> keys, ActorRef<StatusReply<Done>> replyTo) implements Request {
+    /** Copies the list. */
+    public Watch {
+      requireNonNull(watcher, "watcher is null");
+      keys = List.copyOf(keys);
+    }
+  }
+
+  /**
+   * Forgets every key {@code watcher} watches (Redis {@code UNWATCH}, {@code DISCARD}, and a
+   * connection that closes); answered with {@link Done}.
+   *
+   * @param watcher the watcher
+   * @param replyTo who gets {@link Done}
+   */
+  public record Unwatch(Watcher watcher, ActorRef<StatusReply<Done>> replyTo) implements Request {
+    /** Checks the watcher. */
+    public Unwatch {
+      requireNonNull(watcher, "watcher is null");
+    }
+  }
+
+  /**
+   * The answer to a {@link Transaction}.
+   *
+   * @param aborted true if it was not applied because a watched key changed (Redis answers
+   *     {@code EXEC} with nil); {@code results} is then empty
+   * @param results one reply per op, in order: success with the op's answer, or error with its
+   *     {@link KvException}
+   */
+  public record Executed(boolean aborted, List<StatusReply<?>> results) {}
+
+  /** The answer to {@link Watch} and {@link Unwatch}. */
+  public enum Done {
+    /** The only value. */
+    INSTANCE
   }
 
   /**
@@ -250,8 +360,8 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
 
   /**
    * The answer to a {@link Batch}: for each of its requests, in order, the {@link StatusReply} it
-   * would have had on its own ({@link Value}, {@link Stored} or {@link Deleted}, or the
-   * {@link KvException}).
+   * would have had on its own ({@link Value}, {@link Stored}, {@link Deleted}, an op's answer,
+   * {@link Executed}, {@link Done}, or the {@link KvException}).
    *
    * @param id the batch's correlation id
    * @param replies one reply per request of the batch
@@ -417,6 +527,29 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     }
   }
 
+  /**
+   * The answer of an {@link Execute} or {@link Transaction}, computed when the store took it and
+   * delivered once its record is acknowledged; an error (the write failed) goes out instead.
+   */
+  private static final class Prepared implements Answer {
+    private final Answer target;
+    private final StatusReply<?> reply;
+
+    Prepared(Answer target, StatusReply<?> reply) {
+      this.target = target;
+      this.reply = reply;
+    }
+
+    @Override
+    public void tell(StatusReply<?> error) {
+      target.tell(error);
+    }
+
+    void deliver() {
+      target.tell(reply);
+    }
+  }
+
   private static Behavior<Command> beat(ActorRef<HeartbeatSender.Beat> heartbeats, ActorContext<Command> ctx) {
     heartbeats.tell(new HeartbeatSender.Beat(ActorKind.STORE, ctx.getSelf()));
     return Behaviors.same();
@@ -458,6 +591,8 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       listing.replyTo().tell(StatusReply.success(keys));
     }
   });
+  /** What connections watch for their next {@link Transaction}. */
+  private final Watches watches = new Watches();
   private long nextSeq;
   private KvException writeFailure;
   private final HeartbeatSender heartbeat;
@@ -483,6 +618,10 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
         .onMessage(Set.class, set -> onSet(set, direct(set.replyTo())))
         .onMessage(Delete.class, delete -> onDelete(delete, direct(delete.replyTo())))
         .onMessage(Batch.class, this::onBatch)
+        .onMessage(Execute.class, execute -> onExecute(execute, direct(execute.replyTo())))
+        .onMessage(Transaction.class, tx -> onTransaction(tx, direct(tx.replyTo())))
+        .onMessage(Watch.class, watch -> onWatch(watch, direct(watch.replyTo())))
+        .onMessage(Unwatch.class, unwatch -> onUnwatch(unwatch, direct(unwatch.replyTo())))
         .onMessage(Keys.class, this::onKeys)
         .onMessage(Clear.class, this::onClear)
         .onMessage(AwaitReady.class, this::onAwaitReady)
@@ -516,9 +655,17 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
         onSet(set, answer);
       } else if (request instanceof Delete delete) {
         onDelete(delete, answer);
+      } else if (request instanceof Execute<?> execute) {
+        onExecute(execute, answer);
+      } else if (request instanceof Transaction tx) {
+        onTransaction(tx, answer);
+      } else if (request instanceof Watch watch) {
+        onWatch(watch, answer);
+      } else if (request instanceof Unwatch unwatch) {
+        onUnwatch(unwatch, answer);
       } else {
-        answer.tell(StatusReply.error(new KvException.InvalidRequest("a batch holds only Get, Set and Delete, not "
-            + request.getClass().getSimpleName())));
+        answer.tell(StatusReply.error(new KvException.InvalidRequest("a batch holds only Get, Set, Delete, Execute,"
+            + " Transaction, Watch and Unwatch, not " + request.getClass().getSimpleName())));
       }
     }
     return this;
@@ -600,6 +747,9 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       answer.tell(StatusReply.error(writeFailure));
       return this;
     }
+    if (!watches.isEmpty()) {
+      mutation.changes().forEach(change -> watches.touched(change.key()));
+    }
     long seq = nextSeq++;
     writer.tell(new FileWriter.Append(seq, mutation));
     if (settings.durability() == Durability.ASYNC) {
@@ -611,18 +761,99 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   }
 
   private void apply(Mutation mutation, Request request, Answer answer) {
-    byte[] before = map.get(mutation.key());
-    mutation.applyTo(map);
-    if (before == null && mutation instanceof Mutation.Put) {
-      keys = keys.with(mutation.key());
-    } else if (before != null && mutation instanceof Mutation.Remove) {
-      keys = keys.without(mutation.key());
+    byte[] before = null;
+    List<Mutation> changes = mutation.changes();
+    for (int i = 0; i < changes.size(); i++) {
+      Mutation change = changes.get(i);
+      byte[] was = map.get(change.key());
+      if (i == 0) {
+        before = was;
+      }
+      change.applyTo(map);
+      if (was == null && change instanceof Mutation.Put) {
+        keys = keys.with(change.key());
+      } else if (was != null && change instanceof Mutation.Remove) {
+        keys = keys.without(change.key());
+      }
     }
-    if (request instanceof Set set) {
+    if (answer instanceof Prepared prepared) {
+      prepared.deliver();
+    } else if (request instanceof Set set) {
       answer.tell(StatusReply.success(new Stored(set.key(), true, Optional.ofNullable(before))));
     } else if (request instanceof Delete delete) {
       answer.tell(StatusReply.success(new Deleted(delete.key(), before != null)));
     }
+  }
+
+  private Behavior<Command> onExecute(Execute<?> execute, Answer answer) {
+    hooks.beforeRequest();
+    heartbeat.beatIfDue();
+    OpEvaluator evaluator = evaluator();
+    return commit(evaluator, evaluator.apply(execute.op()), answer);
+  }
+
+  private Behavior<Command> onTransaction(Transaction tx, Answer answer) {
+    hooks.beforeRequest();
+    heartbeat.beatIfDue();
+    if (tx.watcher() != null && !watches.release(tx.watcher().id())) {
+      answer.tell(StatusReply.success(new Executed(true, List.of())));
+      return this;
+    }
+    OpEvaluator evaluator = evaluator();
+    List<StatusReply<?>> results = new ArrayList<>(tx.ops().size());
+    for (Op<?> op : tx.ops()) {
+      results.add(evaluator.apply(op));
+    }
+    return commit(evaluator, StatusReply.success(new Executed(false, results)), answer);
+  }
+
+  private OpEvaluator evaluator() {
+    return new OpEvaluator(this::effectiveValue, this::checkKey, settings.maxValueBytes());
+  }
+
+  /**
+   * Writes what {@code evaluator} changed as one record and answers {@code reply} once it is
+   * acknowledged; with no change, answers once the writes of the keys it read are settled.
+   */
+  private Behavior<Command> commit(OpEvaluator evaluator, StatusReply<?> reply, Answer answer) {
+    List<Mutation> changes = evaluator.changes();
+    if (changes.isEmpty()) {
+      pending.afterWritesOf(evaluator.touched().iterator(),
+          () -> answer.tell(writeFailure != null ? StatusReply.error(writeFailure) : reply));
+      return this;
+    }
+    long bytes = 0;
+    for (Mutation m : changes) {
+      bytes += (m instanceof Mutation.Put put ? put.value().length : 0) + 4L * m.key().length() + 16;
+    }
+    if (bytes > RecordCodec.MAX_PAYLOAD_BYTES - 64) {
+      answer.tell(StatusReply.error(new KvException.InvalidRequest("the changes of " + bytes
+          + " bytes are more than one log record may hold (" + RecordCodec.MAX_PAYLOAD_BYTES + " bytes)")));
+      return this;
+    }
+    Mutation mutation = changes.size() == 1 ? changes.get(0) : new Mutation.Batch(changes);
+    return write(mutation, null, new Prepared(answer, reply));
+  }
+
+  private Behavior<Command> onWatch(Watch watch, Answer answer) {
+    hooks.beforeRequest();
+    heartbeat.beatIfDue();
+    for (String key : watch.keys()) {
+      KvException invalid = checkKey(key);
+      if (invalid != null) {
+        answer.tell(StatusReply.error(invalid));
+        return this;
+      }
+    }
+    watches.watch(watch.watcher().id(), watch.keys());
+    answer.tell(StatusReply.success(Done.INSTANCE));
+    return this;
+  }
+
+  private Behavior<Command> onUnwatch(Unwatch unwatch, Answer answer) {
+    watches.unwatch(unwatch.watcher().id());
+    answer.tell(StatusReply.success(Done.INSTANCE));
+    return this;
   }
 
   private Behavior<Command> onClear(Clear clear) {
@@ -631,6 +862,9 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     if (writeFailure != null) {
       clear.reject(writeFailure);
       return this;
+    }
+    if (!watches.isEmpty()) {
+      watches.touchedAll(key -> effectiveValue(key).isPresent());
     }
     long seq = nextSeq++;
     writer.tell(new FileWriter.Append(seq, new Mutation.Clear()));

@@ -16,7 +16,8 @@ import java.util.zip.CRC32C;
  *
  * <ul>
  *   <li>log record: {@code [1, key, value]} for a put, {@code [2, key]} for a remove, {@code [3]}
- *       for a clear (every key before it in the log is gone);
+ *       for a clear (every key before it in the log is gone), {@code [4, [1, key, value], [2, key], ...]}
+ *       for a batch (its puts and removes, in order, kept or lost together: one frame, one checksum);
  *   <li>snapshot header: {@code [firstLogGeneration, entryCount]};
  *   <li>snapshot entry: {@code [key, value]}.
  * </ul>
@@ -34,6 +35,7 @@ public final class RecordCodec {
   private static final int PUT = 1;
   private static final int REMOVE = 2;
   private static final int CLEAR = 3;
+  private static final int BATCH = 4;
   private static final CBORFactory CBOR = new CBORFactory();
 
   private final CRC32C crc = new CRC32C();
@@ -63,21 +65,31 @@ public final class RecordCodec {
 
   /** Appends the frame of one log record to {@code out}, growing it if needed; returns the buffer. */
   public ByteBuffer appendRecord(Mutation mutation, ByteBuffer out) {
-    int sizeHint = mutation instanceof Mutation.Put put ? put.value().length + 16 : 16;
-    return appendFrame(out, sizeHint + mutation.key().length() * 3, "a record", g -> {
-      g.writeStartArray();
-      if (mutation instanceof Mutation.Put put) {
-        g.writeNumber(PUT);
-        g.writeString(put.key());
-        g.writeBinary(put.value());
-      } else if (mutation instanceof Mutation.Remove) {
-        g.writeNumber(REMOVE);
-        g.writeString(mutation.key());
-      } else {
-        g.writeNumber(CLEAR);
+    int sizeHint = 0;
+    for (Mutation m : mutation.changes()) {
+      sizeHint += (m instanceof Mutation.Put put ? put.value().length : 0) + m.key().length() * 3 + 16;
+    }
+    return appendFrame(out, sizeHint + 16, "a record", g -> writeRecord(g, mutation));
+  }
+
+  private static void writeRecord(JsonGenerator g, Mutation mutation) throws IOException {
+    g.writeStartArray();
+    if (mutation instanceof Mutation.Put put) {
+      g.writeNumber(PUT);
+      g.writeString(put.key());
+      g.writeBinary(put.value());
+    } else if (mutation instanceof Mutation.Remove) {
+      g.writeNumber(REMOVE);
+      g.writeString(mutation.key());
+    } else if (mutation instanceof Mutation.Batch batch) {
+      g.writeNumber(BATCH);
+      for (Mutation part : batch.parts()) {
+        writeRecord(g, part);
       }
-      g.writeEndArray();
-    });
+    } else {
+      g.writeNumber(CLEAR);
+    }
+    g.writeEndArray();
   }
 
   /** Appends the snapshot's header frame. */
@@ -136,21 +148,36 @@ public final class RecordCodec {
   public static Mutation decodeRecord(byte[] bytes) throws IOException {
     try (JsonParser p = CBOR.createParser(bytes)) {
       expect(p, JsonToken.START_ARRAY);
-      expect(p, JsonToken.VALUE_NUMBER_INT);
-      int type = p.getIntValue();
-      Mutation m;
-      if (type == CLEAR) {
-        m = new Mutation.Clear();
-      } else if (type == PUT || type == REMOVE) {
-        expect(p, JsonToken.VALUE_STRING);
-        String key = p.getText();
-        m = type == PUT ? new Mutation.Put(key, readBinary(p)) : new Mutation.Remove(key);
-      } else {
-        throw new IOException("unknown record type " + type);
-      }
-      expect(p, JsonToken.END_ARRAY);
-      return m;
+      return readRecord(p, true);
     }
+  }
+
+  /** Reads one record after its opening bracket, up to and including its closing one. */
+  private static Mutation readRecord(JsonParser p, boolean topLevel) throws IOException {
+    expect(p, JsonToken.VALUE_NUMBER_INT);
+    int type = p.getIntValue();
+    Mutation m;
+    if (type == CLEAR && topLevel) {
+      m = new Mutation.Clear();
+    } else if (type == PUT || type == REMOVE) {
+      expect(p, JsonToken.VALUE_STRING);
+      String key = p.getText();
+      m = type == PUT ? new Mutation.Put(key, readBinary(p)) : new Mutation.Remove(key);
+    } else if (type == BATCH && topLevel) {
+      java.util.List<Mutation> parts = new java.util.ArrayList<>();
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.START_ARRAY) {
+        parts.add(readRecord(p, false));
+      }
+      if (t != JsonToken.END_ARRAY || parts.isEmpty()) {
+        throw new IOException("malformed payload: a batch record needs one or more puts and removes, found " + t);
+      }
+      return new Mutation.Batch(parts);
+    } else {
+      throw new IOException("unknown record type " + type + (topLevel ? "" : " inside a batch record"));
+    }
+    expect(p, JsonToken.END_ARRAY);
+    return m;
   }
 
   /** Decodes a snapshot header: {@code [firstLogGeneration, entryCount]}. */
