@@ -26,6 +26,8 @@ public final class RedisNumbers {
   /** An exponent beyond this in the text overflows or underflows whatever the digits. */
   private static final long EXPONENT_LIMIT = 100_000;
   private static final Pattern DECIMAL = Pattern.compile("[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE]([+-]?[0-9]+))?");
+  private static final Pattern HEX =
+      Pattern.compile("([+-]?)0[xX]([0-9a-fA-F]+\\.?[0-9a-fA-F]*|\\.[0-9a-fA-F]+)(?:[pP]([+-]?[0-9]+))?");
   private static final Pattern INFINITY = Pattern.compile("[+-]?(?i:inf|infinity)");
 
   private RedisNumbers() {}
@@ -85,8 +87,8 @@ public final class RedisNumbers {
 
   /**
    * Reads a {@code long double} as Redis's {@code string2ld} ({@code strtold}, refusing a leading
-   * space, trailing bytes, NaN, and a result that overflows or underflows to zero). Hexadecimal
-   * floats, which {@code strtold} also reads, are refused.
+   * space, trailing bytes, NaN, and a result that overflows or underflows to zero), hexadecimal
+   * floats ({@code 0x1p-2}) included.
    *
    * @param text the text
    * @return the value, exactly as the nearest {@code long double}; {@link #INFINITE_POSITIVE} or
@@ -98,6 +100,10 @@ public final class RedisNumbers {
     }
     if (INFINITY.matcher(text).matches()) {
       return text.startsWith("-") ? INFINITE_NEGATIVE : INFINITE_POSITIVE;
+    }
+    Matcher hex = HEX.matcher(text);
+    if (hex.matches()) {
+      return parseHex(hex);
     }
     Matcher m = DECIMAL.matcher(text);
     if (!m.matches()) {
@@ -132,6 +138,29 @@ public final class RedisNumbers {
       return null;
     }
     return rounded;
+  }
+
+  private static BigDecimal parseHex(Matcher hex) {
+    String digits = hex.group(2);
+    int point = digits.indexOf('.');
+    String all = digits.replace(".", "");
+    long exponent = point < 0 ? 0 : -4L * (digits.length() - point - 1);
+    if (hex.group(3) != null) {
+      String e = hex.group(3).replaceFirst("^[+-]", "").replaceFirst("^0+(?=.)", "");
+      long binary = e.length() > 7 ? EXPONENT_LIMIT * 10 : Long.parseLong(e);
+      exponent += hex.group(3).startsWith("-") ? -binary : binary;
+    }
+    BigInteger mantissa = all.isEmpty() ? BigInteger.ZERO : new BigInteger(all, 16);
+    if (mantissa.signum() == 0) {
+      return BigDecimal.ZERO;
+    }
+    if (Math.abs(exponent) > EXPONENT_LIMIT) {
+      return null;
+    }
+    BigDecimal exact = exponent >= 0 ? new BigDecimal(mantissa.shiftLeft((int) exponent))
+        : new BigDecimal(mantissa.multiply(BigInteger.valueOf(5).pow((int) -exponent)), (int) -exponent);
+    BigDecimal rounded = roundToLongDouble(hex.group(1).equals("-") ? exact.negate() : exact);
+    return rounded == null || rounded.signum() == 0 ? null : rounded;
   }
 
   /** Stands for +infinity in {@link #parseLongDouble}'s answer (compared by identity). */
