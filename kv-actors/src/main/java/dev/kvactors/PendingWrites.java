@@ -23,8 +23,8 @@ final class PendingWrites {
     /** A write is confirmed: apply it to the map and answer its request. */
     void confirmed(Mutation mutation, KeyValueStore.Request request, KeyValueStore.Answer answer);
 
-    /** A read whose key has no unconfirmed write left. */
-    void readable(KeyValueStore.Get get, KeyValueStore.Answer answer);
+    /** A read ({@code Get}, {@code Ttl}, ...) whose key has no unconfirmed write left. */
+    void readable(KeyValueStore.Request read, KeyValueStore.Answer answer);
 
     /** A listing whose earlier writes are all settled. */
     void listable(KeyValueStore.Keys keys);
@@ -32,7 +32,7 @@ final class PendingWrites {
 
   private record Write(long seq, Mutation mutation, KeyValueStore.Request request, KeyValueStore.Answer answer) {}
 
-  private record WaitingRead(KeyValueStore.Get get, KeyValueStore.Answer answer) {}
+  private record WaitingRead(KeyValueStore.Request read, KeyValueStore.Answer answer) {}
 
   /** Writes of one key that are not confirmed yet, and the reads waiting for them. */
   private static final class PerKey {
@@ -74,11 +74,16 @@ final class PendingWrites {
 
   /** Answers {@code get} now, or once the writes of its key taken so far are settled. */
   void read(KeyValueStore.Get get, KeyValueStore.Answer answer) {
-    PerKey waiting = byKey.get(get.key());
+    read(get, get.key(), answer);
+  }
+
+  /** Answers {@code read} of {@code key} now, or once the writes of the key taken so far are settled. */
+  void read(KeyValueStore.Request read, String key, KeyValueStore.Answer answer) {
+    PerKey waiting = byKey.get(key);
     if (waiting != null) {
-      waiting.waitingReads.add(new WaitingRead(get, answer));
+      waiting.waitingReads.add(new WaitingRead(read, answer));
     } else {
-      settled.readable(get, answer);
+      settled.readable(read, answer);
     }
   }
 
@@ -116,7 +121,7 @@ final class PendingWrites {
     PerKey p = byKey.get(key);
     if (p != null && --p.count == 0) {
       byKey.remove(key);
-      p.waitingReads.forEach(w -> settled.readable(w.get(), w.answer()));
+      p.waitingReads.forEach(w -> settled.readable(w.read(), w.answer()));
     }
   }
 

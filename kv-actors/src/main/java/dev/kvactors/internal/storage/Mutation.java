@@ -4,25 +4,59 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.Map;
 
-/** One change to the map: the unit the log records and the writer persists. */
+/**
+ * One change to the map: the unit the log records and the writer persists. A key's state is its
+ * value and an optional deadline (absolute wall-clock epoch milliseconds, as in Redis's AOF); a key
+ * without a deadline has no entry in the deadlines map.
+ */
 public sealed interface Mutation {
+
+  /** The deadline of a key that has none. */
+  long NO_DEADLINE = 0;
 
   /** The key this change touches; the empty string (no valid key) for a {@link Clear}. */
   String key();
 
-  /** Applies this change to a map and tells whether the key was present before (any key, for a clear). */
+  /** Applies this change to the values only and tells whether the key was present before (any key, for a clear). */
   boolean applyTo(Map<String, byte[]> map);
 
-  /** Sets {@code key} to {@code value}. The array is never modified after construction. */
-  record Put(String key, byte[] value) implements Mutation {
+  /**
+   * Applies this change to the values and to the deadlines of the keys, and tells whether the key
+   * was present before (any key, for a clear). Recovery and the store use this one.
+   */
+  boolean applyTo(Map<String, byte[]> map, Map<String, Long> deadlines);
+
+  /**
+   * Sets {@code key} to {@code value} with {@code deadline} ({@link #NO_DEADLINE}: none, so a
+   * deadline the key had is gone). The array is never modified after construction.
+   */
+  record Put(String key, byte[] value, long deadline) implements Mutation {
     public Put {
       requireNonNull(key, "key is null");
       requireNonNull(value, "value is null");
+      if (deadline < 0) {
+        throw new IllegalArgumentException("negative deadline " + deadline);
+      }
+    }
+
+    /** Sets {@code key} to {@code value} with no deadline. */
+    public Put(String key, byte[] value) {
+      this(key, value, NO_DEADLINE);
     }
 
     @Override
     public boolean applyTo(Map<String, byte[]> map) {
       return map.put(key, value) != null;
+    }
+
+    @Override
+    public boolean applyTo(Map<String, byte[]> map, Map<String, Long> deadlines) {
+      if (deadline == NO_DEADLINE) {
+        deadlines.remove(key);
+      } else {
+        deadlines.put(key, deadline);
+      }
+      return applyTo(map);
     }
   }
 
@@ -35,6 +69,44 @@ public sealed interface Mutation {
     @Override
     public boolean applyTo(Map<String, byte[]> map) {
       return map.remove(key) != null;
+    }
+
+    @Override
+    public boolean applyTo(Map<String, byte[]> map, Map<String, Long> deadlines) {
+      deadlines.remove(key);
+      return applyTo(map);
+    }
+  }
+
+  /**
+   * Changes the deadline of {@code key}, if it has a value, to {@code deadline} ({@link
+   * #NO_DEADLINE}: removes it, Redis {@code PERSIST}); the value stays. Logged instead of a put so
+   * that an {@code EXPIRE} does not write the value again.
+   */
+  record Expire(String key, long deadline) implements Mutation {
+    public Expire {
+      requireNonNull(key, "key is null");
+      if (deadline < 0) {
+        throw new IllegalArgumentException("negative deadline " + deadline);
+      }
+    }
+
+    @Override
+    public boolean applyTo(Map<String, byte[]> map) {
+      return map.containsKey(key);
+    }
+
+    @Override
+    public boolean applyTo(Map<String, byte[]> map, Map<String, Long> deadlines) {
+      if (!map.containsKey(key)) {
+        return false;
+      }
+      if (deadline == NO_DEADLINE) {
+        deadlines.remove(key);
+      } else {
+        deadlines.put(key, deadline);
+      }
+      return true;
     }
   }
 
@@ -50,6 +122,12 @@ public sealed interface Mutation {
       boolean any = !map.isEmpty();
       map.clear();
       return any;
+    }
+
+    @Override
+    public boolean applyTo(Map<String, byte[]> map, Map<String, Long> deadlines) {
+      deadlines.clear();
+      return applyTo(map);
     }
   }
 }
