@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.kvactors.internal.Futures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -202,6 +203,142 @@ public final class KvStore implements AutoCloseable {
     return correlator.<KeyValueStore.Stored>callOne(new KeyValueStore.Set(key, value, condition, null),
             settings.requestTimeout())
         .thenApply(KeyValueStore.Stored::applied);
+  }
+
+  /**
+   * Sets {@code key} to {@code value} with a time to live: the key expires {@code ttl} after the
+   * store takes the request (Redis {@code SET key value PX ms}). Expired keys are never returned.
+   *
+   * @param key the key
+   * @param value the value; the store copies it
+   * @param ttl the time to live; must be positive
+   * @return a stage that completes when the write is acknowledged under the configured durability mode
+   */
+  public CompletionStage<Void> set(String key, byte[] value, Duration ttl) {
+    return setWith(key, value, KeyValueStore.Expiry.after(ttl));
+  }
+
+  /**
+   * Sets {@code key} to the UTF-8 bytes of {@code value} with a time to live, as
+   * {@link #set(String, byte[], Duration)}.
+   *
+   * @param key the key
+   * @param value the value, stored as UTF-8
+   * @param ttl the time to live; must be positive
+   * @return a stage that completes when the write is acknowledged
+   */
+  public CompletionStage<Void> set(String key, String value, Duration ttl) {
+    return set(key, value.getBytes(StandardCharsets.UTF_8), ttl);
+  }
+
+  /**
+   * Sets {@code key} to {@code value} until {@code deadline} (wall-clock time; Redis
+   * {@code SET key value PXAT ms}). A deadline already past sets and removes the key at once.
+   *
+   * @param key the key
+   * @param value the value; the store copies it
+   * @param deadline when the key expires, to the millisecond; after the epoch
+   * @return a stage that completes when the write is acknowledged
+   */
+  public CompletionStage<Void> set(String key, byte[] value, Instant deadline) {
+    return setWith(key, value, KeyValueStore.Expiry.at(deadline));
+  }
+
+  /**
+   * Sets {@code key} to the UTF-8 bytes of {@code value} until {@code deadline}, as
+   * {@link #set(String, byte[], Instant)}.
+   *
+   * @param key the key
+   * @param value the value, stored as UTF-8
+   * @param deadline when the key expires; after the epoch
+   * @return a stage that completes when the write is acknowledged
+   */
+  public CompletionStage<Void> set(String key, String value, Instant deadline) {
+    return set(key, value.getBytes(StandardCharsets.UTF_8), deadline);
+  }
+
+  private CompletionStage<Void> setWith(String key, byte[] value, KeyValueStore.Expiry expiry) {
+    return correlator.<KeyValueStore.Stored>callOne(
+            new KeyValueStore.Set(key, value, KeyValueStore.Condition.ALWAYS, expiry, null), settings.requestTimeout())
+        .thenApply(stored -> null);
+  }
+
+  /**
+   * Gives {@code key} a time to live (Redis {@code PEXPIRE}); a TTL of zero or less deletes it.
+   *
+   * @param key the key
+   * @param ttl the time to live from when the store takes the request
+   * @return a stage with whether the key had a value (and so now has the deadline, or was deleted)
+   */
+  public CompletionStage<Boolean> expire(String key, Duration ttl) {
+    return expire(key, ttl, KeyValueStore.ExpireCondition.ALWAYS);
+  }
+
+  /**
+   * Gives {@code key} a time to live if {@code condition} holds (Redis {@code PEXPIRE} with
+   * {@code NX}, {@code XX}, {@code GT} or {@code LT}).
+   *
+   * @param key the key
+   * @param ttl the time to live from when the store takes the request; zero or less deletes the key
+   * @param condition when the deadline is changed
+   * @return a stage with whether the deadline was changed (or the key deleted)
+   */
+  public CompletionStage<Boolean> expire(String key, Duration ttl, KeyValueStore.ExpireCondition condition) {
+    return expireWith(key, KeyValueStore.Expiry.after(ttl), condition);
+  }
+
+  /**
+   * Gives {@code key} a deadline (Redis {@code PEXPIREAT}); one at or before now deletes it.
+   *
+   * @param key the key
+   * @param deadline when the key expires (wall-clock time)
+   * @return a stage with whether the key had a value (and so now has the deadline, or was deleted)
+   */
+  public CompletionStage<Boolean> expireAt(String key, Instant deadline) {
+    return expireAt(key, deadline, KeyValueStore.ExpireCondition.ALWAYS);
+  }
+
+  /**
+   * Gives {@code key} a deadline if {@code condition} holds.
+   *
+   * @param key the key
+   * @param deadline when the key expires (wall-clock time); at or before now deletes the key
+   * @param condition when the deadline is changed
+   * @return a stage with whether the deadline was changed (or the key deleted)
+   */
+  public CompletionStage<Boolean> expireAt(String key, Instant deadline, KeyValueStore.ExpireCondition condition) {
+    return expireWith(key, KeyValueStore.Expiry.at(deadline), condition);
+  }
+
+  private CompletionStage<Boolean> expireWith(String key, KeyValueStore.Expiry deadline,
+      KeyValueStore.ExpireCondition condition) {
+    return correlator.<KeyValueStore.DeadlineChanged>callOne(
+            new KeyValueStore.Expire(key, deadline, condition, null), settings.requestTimeout())
+        .thenApply(KeyValueStore.DeadlineChanged::changed);
+  }
+
+  /**
+   * Removes the deadline of {@code key} (Redis {@code PERSIST}).
+   *
+   * @param key the key
+   * @return a stage with whether the key had a value and a deadline
+   */
+  public CompletionStage<Boolean> persist(String key) {
+    return correlator.<KeyValueStore.DeadlineChanged>callOne(new KeyValueStore.Persist(key, null),
+            settings.requestTimeout())
+        .thenApply(KeyValueStore.DeadlineChanged::changed);
+  }
+
+  /**
+   * The deadline of {@code key} and the time left until it: {@link KeyValueStore.TimeToLive#exists()}
+   * false if the key has no value (Redis's -2), {@link KeyValueStore.TimeToLive#remaining()} empty if
+   * it has no deadline (-1).
+   *
+   * @param key the key
+   * @return a stage with the key's time to live
+   */
+  public CompletionStage<KeyValueStore.TimeToLive> ttl(String key) {
+    return correlator.callOne(new KeyValueStore.Ttl(key, null), settings.requestTimeout());
   }
 
   /**
@@ -713,6 +850,126 @@ public final class KvStore implements AutoCloseable {
      */
     public boolean set(String key, byte[] value, KeyValueStore.Condition condition) {
       return awaitRequest(KvStore.this.set(key, value, condition));
+    }
+
+    /**
+     * Sets {@code key} to {@code value} with a time to live, as {@link KvStore#set(String, byte[], Duration)}.
+     *
+     * @param key the key
+     * @param value the value; the store copies it
+     * @param ttl the time to live; must be positive
+     * @throws KvException if the store refuses or does not answer in time
+     */
+    public void set(String key, byte[] value, Duration ttl) {
+      awaitRequest(KvStore.this.set(key, value, ttl));
+    }
+
+    /**
+     * Sets {@code key} to the UTF-8 bytes of {@code value} with a time to live.
+     *
+     * @param key the key
+     * @param value the value, stored as UTF-8
+     * @param ttl the time to live; must be positive
+     * @throws KvException if the store refuses or does not answer in time
+     */
+    public void set(String key, String value, Duration ttl) {
+      awaitRequest(KvStore.this.set(key, value, ttl));
+    }
+
+    /**
+     * Sets {@code key} to {@code value} until {@code deadline}, as {@link KvStore#set(String, byte[], Instant)}.
+     *
+     * @param key the key
+     * @param value the value; the store copies it
+     * @param deadline when the key expires
+     * @throws KvException if the store refuses or does not answer in time
+     */
+    public void set(String key, byte[] value, Instant deadline) {
+      awaitRequest(KvStore.this.set(key, value, deadline));
+    }
+
+    /**
+     * Sets {@code key} to the UTF-8 bytes of {@code value} until {@code deadline}.
+     *
+     * @param key the key
+     * @param value the value, stored as UTF-8
+     * @param deadline when the key expires
+     * @throws KvException if the store refuses or does not answer in time
+     */
+    public void set(String key, String value, Instant deadline) {
+      awaitRequest(KvStore.this.set(key, value, deadline));
+    }
+
+    /**
+     * Gives {@code key} a time to live, as {@link KvStore#expire(String, Duration)}.
+     *
+     * @param key the key
+     * @param ttl the time to live; zero or less deletes the key
+     * @return whether the key had a value
+     * @throws KvException if the store refuses or does not answer in time
+     */
+    public boolean expire(String key, Duration ttl) {
+      return awaitRequest(KvStore.this.expire(key, ttl));
+    }
+
+    /**
+     * Gives {@code key} a time to live if {@code condition} holds.
+     *
+     * @param key the key
+     * @param ttl the time to live; zero or less deletes the key
+     * @param condition when the deadline is changed
+     * @return whether the deadline was changed (or the key deleted)
+     * @throws KvException if the store refuses or does not answer in time
+     */
+    public boolean expire(String key, Duration ttl, KeyValueStore.ExpireCondition condition) {
+      return awaitRequest(KvStore.this.expire(key, ttl, condition));
+    }
+
+    /**
+     * Gives {@code key} a deadline, as {@link KvStore#expireAt(String, Instant)}.
+     *
+     * @param key the key
+     * @param deadline when the key expires; at or before now deletes it
+     * @return whether the key had a value
+     * @throws KvException if the store refuses or does not answer in time
+     */
+    public boolean expireAt(String key, Instant deadline) {
+      return awaitRequest(KvStore.this.expireAt(key, deadline));
+    }
+
+    /**
+     * Gives {@code key} a deadline if {@code condition} holds.
+     *
+     * @param key the key
+     * @param deadline when the key expires; at or before now deletes it
+     * @param condition when the deadline is changed
+     * @return whether the deadline was changed (or the key deleted)
+     * @throws KvException if the store refuses or does not answer in time
+     */
+    public boolean expireAt(String key, Instant deadline, KeyValueStore.ExpireCondition condition) {
+      return awaitRequest(KvStore.this.expireAt(key, deadline, condition));
+    }
+
+    /**
+     * Removes the deadline of {@code key}, as {@link KvStore#persist}.
+     *
+     * @param key the key
+     * @return whether the key had a value and a deadline
+     * @throws KvException if the store refuses or does not answer in time
+     */
+    public boolean persist(String key) {
+      return awaitRequest(KvStore.this.persist(key));
+    }
+
+    /**
+     * The deadline of {@code key} and the time left, as {@link KvStore#ttl}.
+     *
+     * @param key the key
+     * @return the key's time to live
+     * @throws KvException if the store refuses or does not answer in time
+     */
+    public KeyValueStore.TimeToLive ttl(String key) {
+      return awaitRequest(KvStore.this.ttl(key));
     }
 
     /**

@@ -47,23 +47,40 @@ public sealed interface Op<R> {
   }
 
   /**
-   * Sets {@code key} to {@code value} if {@code condition} holds (Redis {@code SET [NX|XX]},
-   * {@code SETNX}); answered with whether it was applied and the value just before.
+   * Sets {@code key} to {@code value} if {@code condition} holds, with the deadline {@code expiry}
+   * says (Redis {@code SET [NX|XX] [EX|PX|EXAT|PXAT|KEEPTTL]}, {@code SETNX}, {@code SETEX});
+   * answered with whether it was applied and the value just before. A deadline already passed
+   * removes the key.
    *
    * @param key the key
    * @param value the new value; the store copies it
    * @param condition when the set applies
+   * @param expiry the key's deadline afterwards ({@link KeyValueStore.Expiry#NONE}: none,
+   *     {@link KeyValueStore.Expiry#KEEP}: the one it had)
    */
-  record Set(String key, byte[] value, KeyValueStore.Condition condition) implements Op<KeyValueStore.Stored> {
+  record Set(String key, byte[] value, KeyValueStore.Condition condition, KeyValueStore.Expiry expiry)
+      implements Op<KeyValueStore.Stored> {
     /** Checks the arguments. */
     public Set {
       requireNonNull(key, "key is null");
       requireNonNull(value, "value is null");
       requireNonNull(condition, "condition is null");
+      requireNonNull(expiry, "expiry is null");
     }
 
     /**
-     * An unconditional set.
+     * A set that leaves the key with no deadline, as Redis's plain {@code SET}.
+     *
+     * @param key the key
+     * @param value the new value; the store copies it
+     * @param condition when the set applies
+     */
+    public Set(String key, byte[] value, KeyValueStore.Condition condition) {
+      this(key, value, condition, KeyValueStore.Expiry.NONE);
+    }
+
+    /**
+     * An unconditional set that leaves the key with no deadline.
      *
      * @param key the key
      * @param value the new value; the store copies it
@@ -293,6 +310,65 @@ public sealed interface Op<R> {
     @Override
     public List<String> keys() {
       return entries.stream().map(Map.Entry::getKey).toList();
+    }
+  }
+
+  /**
+   * Gives {@code key} a deadline if it has a value and {@code condition} holds (Redis {@code EXPIRE},
+   * {@code PEXPIRE}, {@code EXPIREAT}, {@code PEXPIREAT} and their options); a deadline already
+   * passed removes the key. Answered with whether it changed anything.
+   *
+   * @param key the key
+   * @param deadline an {@link KeyValueStore.Expiry.After} or {@link KeyValueStore.Expiry.At}
+   * @param condition when the deadline changes
+   */
+  record Expire(String key, KeyValueStore.Expiry deadline, KeyValueStore.ExpireCondition condition)
+      implements Op<KeyValueStore.DeadlineChanged> {
+    /** Checks the arguments. */
+    public Expire {
+      requireNonNull(key, "key is null");
+      requireNonNull(deadline, "deadline is null");
+      requireNonNull(condition, "condition is null");
+    }
+
+    @Override
+    public List<String> keys() {
+      return List.of(key);
+    }
+  }
+
+  /**
+   * Removes the deadline of {@code key} (Redis {@code PERSIST}); answered with whether it had one.
+   *
+   * @param key the key
+   */
+  record Persist(String key) implements Op<KeyValueStore.DeadlineChanged> {
+    /** Checks the arguments. */
+    public Persist {
+      requireNonNull(key, "key is null");
+    }
+
+    @Override
+    public List<String> keys() {
+      return List.of(key);
+    }
+  }
+
+  /**
+   * Reads whether {@code key} has a value and its deadline (Redis {@code TTL}, {@code PTTL},
+   * {@code EXPIRETIME}, {@code PEXPIRETIME}).
+   *
+   * @param key the key
+   */
+  record Ttl(String key) implements Op<KeyValueStore.TimeToLive> {
+    /** Checks the arguments. */
+    public Ttl {
+      requireNonNull(key, "key is null");
+    }
+
+    @Override
+    public List<String> keys() {
+      return List.of(key);
     }
   }
 }

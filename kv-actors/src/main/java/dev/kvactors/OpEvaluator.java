@@ -27,23 +27,37 @@ import org.apache.pekko.pattern.StatusReply;
  */
 final class OpEvaluator {
 
-  /** The value of a key as the store has it before this request (unconfirmed writes included). */
+  /**
+   * A key's live state: its value (null if it has none or it has expired) and its deadline
+   * ({@link Mutation#NO_DEADLINE}: none).
+   */
+  record State(byte[] value, long deadline) {
+    static final State ABSENT = new State(null, Mutation.NO_DEADLINE);
+  }
+
+  /** The state of a key as the store has it before this request (unconfirmed writes included). */
   interface Lookup {
-    Optional<byte[]> value(String key);
+    State state(String key);
   }
 
   private final Lookup base;
   private final Function<String, KvException> keyCheck;
   private final int maxValueBytes;
-  /** The value each key has after the ops so far; empty for a key they removed. */
-  private final Map<String, Optional<byte[]>> staged = new HashMap<>();
+  private final long now;
+  /** The state each key has after the ops so far. */
+  private final Map<String, State> staged = new HashMap<>();
   private final List<Mutation> changes = new ArrayList<>();
   private final LinkedHashSet<String> touched = new LinkedHashSet<>();
 
-  OpEvaluator(Lookup base, Function<String, KvException> keyCheck, int maxValueBytes) {
+  /**
+   * @param now the store's clock when it takes the request (epoch millis): a deadline at or before
+   *     it has passed, a TTL counts from it
+   */
+  OpEvaluator(Lookup base, Function<String, KvException> keyCheck, int maxValueBytes, long now) {
     this.base = requireNonNull(base, "base is null");
     this.keyCheck = requireNonNull(keyCheck, "keyCheck is null");
     this.maxValueBytes = maxValueBytes;
+    this.now = now;
   }
 
   /** The single-key changes of the ops so far, in order (empty if they changed nothing). */
@@ -83,8 +97,9 @@ final class OpEvaluator {
         case IF_ABSENT -> previous.isEmpty();
         case IF_PRESENT -> previous.isPresent();
       };
+      long deadline = resolve(set.expiry(), set.key(), "set");
       if (holds) {
-        put(set.key(), set.value().clone());
+        putOrExpire(set.key(), set.value().clone(), deadline);
       }
       return new KeyValueStore.Stored(set.key(), holds, previous);
     } else if (op instanceof Op.Delete delete) {
@@ -98,14 +113,14 @@ final class OpEvaluator {
       checkSize((long) before.length + append.bytes().length, true);
       byte[] after = Arrays.copyOf(before, before.length + append.bytes().length);
       System.arraycopy(append.bytes(), 0, after, before.length, append.bytes().length);
-      put(append.key(), after);
+      put(append.key(), after, deadline(append.key()));
       return (long) after.length;
     } else if (op instanceof Op.SetRange range) {
       return setRange(range);
     } else if (op instanceof Op.GetAndSet getAndSet) {
       checkSize(getAndSet.value().length, false);
       Optional<byte[]> previous = value(getAndSet.key());
-      put(getAndSet.key(), getAndSet.value().clone());
+      put(getAndSet.key(), getAndSet.value().clone(), Mutation.NO_DEADLINE);
       return new KeyValueStore.Value(getAndSet.key(), previous);
     } else if (op instanceof Op.GetAndDelete getAndDelete) {
       return new KeyValueStore.Value(getAndDelete.key(), remove(getAndDelete.key()));
@@ -119,7 +134,7 @@ final class OpEvaluator {
       if (source.isEmpty() || (!copy.replace() && value(copy.to()).isPresent())) {
         return false;
       }
-      put(copy.to(), source.get());
+      put(copy.to(), source.get(), deadline(copy.from()));
       return true;
     } else if (op instanceof Op.SetAllIfAbsent all) {
       for (Map.Entry<String, byte[]> e : all.entries()) {
@@ -129,9 +144,26 @@ final class OpEvaluator {
         }
       }
       for (Map.Entry<String, byte[]> e : all.entries()) {
-        put(e.getKey(), e.getValue().clone());
+        put(e.getKey(), e.getValue().clone(), Mutation.NO_DEADLINE);
       }
       return true;
+    } else if (op instanceof Op.Expire expire) {
+      return expire(expire);
+    } else if (op instanceof Op.Persist persist) {
+      Optional<byte[]> value = value(persist.key());
+      if (value.isEmpty() || deadline(persist.key()) == Mutation.NO_DEADLINE) {
+        return new KeyValueStore.DeadlineChanged(persist.key(), false);
+      }
+      put(persist.key(), value.get(), Mutation.NO_DEADLINE);
+      return new KeyValueStore.DeadlineChanged(persist.key(), true);
+    } else if (op instanceof Op.Ttl ttl) {
+      Optional<byte[]> value = value(ttl.key());
+      long deadline = deadline(ttl.key());
+      if (value.isEmpty()) {
+        return new KeyValueStore.TimeToLive(ttl.key(), false, 0, 0);
+      }
+      return deadline == Mutation.NO_DEADLINE ? new KeyValueStore.TimeToLive(ttl.key(), true, 0, 0)
+          : new KeyValueStore.TimeToLive(ttl.key(), true, deadline, deadline - now);
     }
     throw new KvException.InvalidRequest("unknown operation " + op);
   }
@@ -151,7 +183,7 @@ final class OpEvaluator {
       throw new OperationFailed(Reason.OVERFLOW);
     }
     long result = value + by;
-    put(increment.key(), Long.toString(result).getBytes(StandardCharsets.US_ASCII));
+    put(increment.key(), Long.toString(result).getBytes(StandardCharsets.US_ASCII), deadline(increment.key()));
     return result;
   }
 
@@ -175,7 +207,7 @@ final class OpEvaluator {
     }
     String text = RedisNumbers.formatLongDouble(sum);
     checkSize(text.length(), true);
-    put(increment.key(), text.getBytes(StandardCharsets.US_ASCII));
+    put(increment.key(), text.getBytes(StandardCharsets.US_ASCII), deadline(increment.key()));
     return text;
   }
 
@@ -189,7 +221,7 @@ final class OpEvaluator {
     byte[] old = before.orElse(new byte[0]);
     byte[] after = Arrays.copyOf(old, (int) Math.max(old.length, end));
     System.arraycopy(range.bytes(), 0, after, (int) range.offset(), range.bytes().length);
-    put(range.key(), after);
+    put(range.key(), after, deadline(range.key()));
     return (long) after.length;
   }
 
@@ -204,9 +236,60 @@ final class OpEvaluator {
     if (rename.onlyIfAbsent() && value(rename.to()).isPresent()) {
       return false;
     }
+    long deadline = deadline(rename.from());
     remove(rename.from());
-    put(rename.to(), source.get());
+    put(rename.to(), source.get(), deadline);
     return true;
+  }
+
+  private KeyValueStore.DeadlineChanged expire(Op.Expire expire) {
+    String key = expire.key();
+    long deadline = -1;
+    if (expire.deadline() instanceof KeyValueStore.Expiry.After after) {
+      deadline = deadlineAfter(after.ttl());
+    } else if (expire.deadline() instanceof KeyValueStore.Expiry.At at) {
+      deadline = Math.max(at.epochMillis(), 0);
+    }
+    if (deadline < 0) {
+      throw new KvException.InvalidRequest("invalid expire time: " + expire.deadline()
+          + " (an expire takes a TTL or an instant)");
+    }
+    Optional<byte[]> value = value(key);
+    if (value.isEmpty() || !expire.condition().holds(deadline(key), deadline)) {
+      return new KeyValueStore.DeadlineChanged(key, false);
+    }
+    putOrExpire(key, value.get(), deadline);
+    return new KeyValueStore.DeadlineChanged(key, true);
+  }
+
+  /**
+   * The deadline a set gives {@code key}: {@link Mutation#NO_DEADLINE} for none, the key's own for
+   * {@code KEEP}; refuses a TTL or instant that is not positive, or overflows.
+   */
+  private long resolve(KeyValueStore.Expiry expiry, String key, String what) {
+    long deadline = -1;
+    if (expiry instanceof KeyValueStore.Expiry.None) {
+      deadline = Mutation.NO_DEADLINE;
+    } else if (expiry instanceof KeyValueStore.Expiry.Keep) {
+      deadline = deadline(key);
+    } else if (expiry instanceof KeyValueStore.Expiry.After after) {
+      deadline = after.ttl().isNegative() || after.ttl().isZero() ? -1 : deadlineAfter(after.ttl());
+    } else if (expiry instanceof KeyValueStore.Expiry.At at) {
+      deadline = at.epochMillis() > 0 ? at.epochMillis() : -1;
+    }
+    if (deadline < 0) {
+      throw new KvException.InvalidRequest("invalid expire time in " + what + ": " + expiry);
+    }
+    return deadline;
+  }
+
+  /** {@code now + ttl} in millis (at least 0), or -1 on overflow. */
+  private long deadlineAfter(java.time.Duration ttl) {
+    try {
+      return Math.max(Math.addExact(now, ttl.toMillis()), 0);
+    } catch (ArithmeticException e) {
+      return -1;
+    }
   }
 
   /**
@@ -223,20 +306,39 @@ final class OpEvaluator {
     }
   }
 
-  private Optional<byte[]> value(String key) {
-    Optional<byte[]> staged = this.staged.get(key);
-    return staged != null ? staged : base.value(key);
+  private State state(String key) {
+    State state = staged.get(key);
+    return state != null ? state : base.state(key);
   }
 
-  private void put(String key, byte[] value) {
-    staged.put(key, Optional.of(value));
-    changes.add(new Mutation.Put(key, value));
+  private Optional<byte[]> value(String key) {
+    return Optional.ofNullable(state(key).value());
+  }
+
+  /** The deadline of {@code key} ({@link Mutation#NO_DEADLINE} if it has none or no value). */
+  private long deadline(String key) {
+    State state = state(key);
+    return state.value() == null ? Mutation.NO_DEADLINE : state.deadline();
+  }
+
+  private void put(String key, byte[] value, long deadline) {
+    staged.put(key, new State(value, deadline));
+    changes.add(new Mutation.Put(key, value, deadline));
+  }
+
+  /** Sets {@code key}, or removes it if {@code deadline} has passed already (set and expired at once). */
+  private void putOrExpire(String key, byte[] value, long deadline) {
+    if (deadline != Mutation.NO_DEADLINE && deadline <= now) {
+      remove(key);
+    } else {
+      put(key, value, deadline);
+    }
   }
 
   private Optional<byte[]> remove(String key) {
     Optional<byte[]> before = value(key);
     if (before.isPresent()) {
-      staged.put(key, Optional.empty());
+      staged.put(key, State.ABSENT);
       changes.add(new Mutation.Remove(key));
     }
     return before;

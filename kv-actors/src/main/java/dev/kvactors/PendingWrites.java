@@ -23,8 +23,8 @@ final class PendingWrites {
     /** A write is confirmed: apply it to the map and answer its request. */
     void confirmed(Mutation mutation, KeyValueStore.Request request, KeyValueStore.Answer answer);
 
-    /** A read whose key has no unconfirmed write left. */
-    void readable(KeyValueStore.Get get, KeyValueStore.Answer answer);
+    /** A read ({@code Get}, {@code Ttl}, ...) whose key has no unconfirmed write left. */
+    void readable(KeyValueStore.Request read, KeyValueStore.Answer answer);
 
     /** A listing whose earlier writes are all settled. */
     void listable(KeyValueStore.Keys keys);
@@ -86,7 +86,12 @@ final class PendingWrites {
 
   /** Answers {@code get} now, or once the writes of its key taken so far are settled. */
   void read(KeyValueStore.Get get, KeyValueStore.Answer answer) {
-    afterWritesOf(List.of(get.key()).iterator(), () -> settled.readable(get, answer));
+    read(get, get.key(), answer);
+  }
+
+  /** Answers {@code read} of {@code key} now, or once the writes of the key taken so far are settled. */
+  void read(KeyValueStore.Request read, String key, KeyValueStore.Answer answer) {
+    afterWritesOf(List.of(key).iterator(), () -> settled.readable(read, answer));
   }
 
   /**

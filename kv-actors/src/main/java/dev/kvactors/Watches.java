@@ -16,6 +16,8 @@ final class Watches {
   /** One watcher's keys, and whether any of them changed since it watched them. */
   private static final class State {
     final Set<String> keys = new HashSet<>();
+    /** The watched keys that had expired (but were not removed yet) when they were watched. */
+    final Set<String> expiredWhenWatched = new HashSet<>();
     boolean dirty;
   }
 
@@ -32,21 +34,36 @@ final class Watches {
     return byWatcher.size();
   }
 
-  /** {@code watcher} watches {@code keys} too, from now on. */
-  void watch(long watcher, Collection<String> keys) {
+  /**
+   * {@code watcher} watches {@code keys} too, from now on; {@code expired} tells which of them have
+   * expired but are still in the map (as Redis 7.0, their removal by the expiry is no change).
+   */
+  void watch(long watcher, Collection<String> keys, Predicate<String> expired) {
     State state = byWatcher.computeIfAbsent(watcher, w -> new State());
     for (String key : keys) {
       if (state.keys.add(key)) {
         byKey.computeIfAbsent(key, k -> new HashSet<>()).add(watcher);
+        if (expired.test(key)) {
+          state.expiredWhenWatched.add(key);
+        }
       }
     }
   }
 
-  /** {@code key} changed: every watcher of it is dirty. */
-  void touched(String key) {
+  /**
+   * {@code key} changed: every watcher of it is dirty. A removal by the expiry ({@code byExpiry})
+   * is no change for a watcher that watched the key already expired.
+   */
+  void touched(String key, boolean byExpiry) {
     Set<Long> watchers = byKey.get(key);
     if (watchers != null) {
-      watchers.forEach(w -> byWatcher.get(w).dirty = true);
+      for (Long w : watchers) {
+        State state = byWatcher.get(w);
+        if (!(byExpiry && state.expiredWhenWatched.contains(key))) {
+          state.dirty = true;
+        }
+        state.expiredWhenWatched.remove(key);
+      }
     }
   }
 
@@ -75,12 +92,21 @@ final class Watches {
 
   /**
    * Whether a transaction of {@code watcher} may run: the store knows the watcher (it watched
-   * something, and the store was not reset since) and none of its keys changed. Forgets the watcher
-   * either way, as Redis's {@code EXEC} unwatches.
+   * something, and the store was not reset since), none of its keys changed, and none that was live
+   * when watched has expired since ({@code expired}: expired but not removed yet). Forgets the
+   * watcher either way, as Redis's {@code EXEC} unwatches.
    */
-  boolean release(long watcher) {
+  boolean release(long watcher, Predicate<String> expired) {
     State state = byWatcher.get(watcher);
     unwatch(watcher);
-    return state != null && !state.dirty;
+    if (state == null || state.dirty) {
+      return false;
+    }
+    for (String key : state.keys) {
+      if (!state.expiredWhenWatched.contains(key) && expired.test(key)) {
+        return false;
+      }
+    }
+    return true;
   }
 }
