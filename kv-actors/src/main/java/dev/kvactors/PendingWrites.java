@@ -23,8 +23,8 @@ final class PendingWrites {
     /** A write is confirmed: apply it to the map and answer its request. */
     void confirmed(Mutation mutation, KeyValueStore.Request request, KeyValueStore.Answer answer);
 
-    /** A read whose key has no unconfirmed write left. */
-    void readable(KeyValueStore.Get get, KeyValueStore.Answer answer);
+    /** A read ({@code Get}, {@code Ttl}, ...) whose key has no unconfirmed write left. */
+    void readable(KeyValueStore.Request read, KeyValueStore.Answer answer);
 
     /** A listing whose earlier writes are all settled. */
     void listable(KeyValueStore.Keys keys);
@@ -32,13 +32,11 @@ final class PendingWrites {
 
   private record Write(long seq, Mutation mutation, KeyValueStore.Request request, KeyValueStore.Answer answer) {}
 
-  private record WaitingRead(KeyValueStore.Get get, KeyValueStore.Answer answer) {}
-
   /** Writes of one key that are not confirmed yet, and the reads waiting for them. */
   private static final class PerKey {
     Mutation latest;
     int count;
-    final List<WaitingRead> waitingReads = new ArrayList<>();
+    final List<Runnable> waitingReads = new ArrayList<>();
   }
 
   /** A listing waiting for the writes taken before it (sequence numbers up to {@code afterSeq}). */
@@ -58,7 +56,7 @@ final class PendingWrites {
     return byKey.containsKey(key);
   }
 
-  /** The last unconfirmed write of {@code key}, if it has any. */
+  /** The last unconfirmed write of {@code key} (a put or a remove), if it has any. */
   Optional<Mutation> latest(String key) {
     PerKey p = byKey.get(key);
     return p == null ? Optional.empty() : Optional.of(p.latest);
@@ -67,19 +65,48 @@ final class PendingWrites {
   /** Takes write {@code seq} (sequence numbers increase). */
   void add(long seq, Mutation mutation, KeyValueStore.Request request, KeyValueStore.Answer answer) {
     writes.add(new Write(seq, mutation, request, answer));
-    PerKey p = byKey.computeIfAbsent(mutation.key(), k -> new PerKey());
-    p.latest = mutation;
-    p.count++;
+    for (Mutation change : mutation.changes()) {
+      byKey.computeIfAbsent(change.key(), k -> new PerKey()).latest = change;
+    }
+    for (String key : distinctKeys(mutation)) {
+      byKey.get(key).count++; // once per write, however often the write changes the key
+    }
+  }
+
+  /** The keys a write changes, each once. */
+  private static Iterable<String> distinctKeys(Mutation mutation) {
+    List<Mutation> changes = mutation.changes();
+    if (changes.size() == 1) {
+      return List.of(changes.get(0).key());
+    }
+    java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+    changes.forEach(c -> keys.add(c.key()));
+    return keys;
   }
 
   /** Answers {@code get} now, or once the writes of its key taken so far are settled. */
   void read(KeyValueStore.Get get, KeyValueStore.Answer answer) {
-    PerKey waiting = byKey.get(get.key());
-    if (waiting != null) {
-      waiting.waitingReads.add(new WaitingRead(get, answer));
-    } else {
-      settled.readable(get, answer);
+    read(get, get.key(), answer);
+  }
+
+  /** Answers {@code read} of {@code key} now, or once the writes of the key taken so far are settled. */
+  void read(KeyValueStore.Request read, String key, KeyValueStore.Answer answer) {
+    afterWritesOf(List.of(key).iterator(), () -> settled.readable(read, answer));
+  }
+
+  /**
+   * Runs {@code then} now, or once the writes of each of {@code keys} taken so far are settled
+   * (confirmed or failed).
+   */
+  void afterWritesOf(java.util.Iterator<String> keys, Runnable then) {
+    while (keys.hasNext()) {
+      PerKey waiting = byKey.get(keys.next());
+      if (waiting != null) {
+        waiting.waitingReads.add(() -> afterWritesOf(keys, then));
+        return;
+      }
     }
+    then.run();
   }
 
   /** Answers {@code keys} now, or once every write taken so far is settled. */
@@ -96,7 +123,7 @@ final class PendingWrites {
     while (!writes.isEmpty() && writes.peek().seq() <= upToSeq) {
       Write w = writes.poll();
       settled.confirmed(w.mutation(), w.request(), w.answer());
-      settle(w.mutation().key());
+      settle(w.mutation());
     }
     releaseListings();
   }
@@ -106,17 +133,19 @@ final class PendingWrites {
     while (!writes.isEmpty()) {
       Write w = writes.poll();
       w.answer().tell(StatusReply.error(error));
-      settle(w.mutation().key());
+      settle(w.mutation());
     }
     releaseListings();
   }
 
-  /** One pending write of {@code key} is done (applied or failed); reads wait for the last. */
-  private void settle(String key) {
-    PerKey p = byKey.get(key);
-    if (p != null && --p.count == 0) {
-      byKey.remove(key);
-      p.waitingReads.forEach(w -> settled.readable(w.get(), w.answer()));
+  /** A pending write is done (applied or failed); the reads of a key wait for its last one. */
+  private void settle(Mutation mutation) {
+    for (String key : distinctKeys(mutation)) {
+      PerKey p = byKey.get(key);
+      if (p != null && --p.count == 0) {
+        byKey.remove(key);
+        p.waitingReads.forEach(Runnable::run);
+      }
     }
   }
 
