@@ -87,23 +87,23 @@ final class CommandHandler {
   private CompletionStage<Reply> dispatch(List<byte[]> args) {
     Optional<CommandTable.Spec> found = CommandTable.find(Args.option(args.get(0)));
     if (found.isEmpty()) {
-      return Session.done(Args.unknownCommand(args));
+      return rejected(Args.unknownCommand(args));
     }
     CommandTable.Spec spec = found.get();
     if (!spec.subcommands().isEmpty() && args.size() >= 2) {
       CommandTable.Spec sub = spec.subcommands().get(Args.option(args.get(1)));
       if (sub == null) {
-        return Session.done(Args.unknownSubcommand(args));
+        return rejected(Args.unknownSubcommand(args));
       }
       if (!sub.arityAccepts(args.size())) {
         stats.commands().rejected(sub.fullName());
-        return Session.done(Args.wrongArity(sub.fullName()));
+        return rejected(Args.wrongArity(sub.fullName()));
       }
       return run(spec, sub.fullName(), args);
     }
     if (!spec.arityAccepts(args.size())) {
       stats.commands().rejected(spec.fullName());
-      return Session.done(Args.wrongArity(spec.fullName()));
+      return rejected(Args.wrongArity(spec.fullName()));
     }
     return run(spec, spec.fullName(), args);
   }
@@ -111,7 +111,10 @@ final class CommandHandler {
   private CompletionStage<Reply> run(CommandTable.Spec spec, String statsName, List<byte[]> args) {
     if (!session.authenticated() && !spec.beforeAuth()) {
       stats.commands().rejected(statsName);
-      return Session.done(Reply.error("NOAUTH Authentication required."));
+      return rejected(Reply.error("NOAUTH Authentication required."));
+    }
+    if (session.multi().open() && !RUN_IN_MULTI.contains(spec.name())) {
+      return queue(spec, args);
     }
     long start = System.nanoTime();
     CompletionStage<Reply> reply;
@@ -123,6 +126,40 @@ final class CommandHandler {
     }
     return reply.whenComplete((r, error) -> stats.commands().ran(statsName, System.nanoTime() - start,
         error != null || r instanceof Reply.Error));
+  }
+
+  /** Commands run at once between MULTI and EXEC, as in Redis; every other one is queued. */
+  private static final java.util.Set<String> RUN_IN_MULTI = java.util.Set.of("EXEC", "DISCARD", "MULTI", "WATCH",
+      "QUIT");
+
+  /** A command refused before it ran: inside MULTI, it makes EXEC answer EXECABORT (Redis's rejectCommand). */
+  private CompletionStage<Reply> rejected(Reply error) {
+    if (session.multi().open()) {
+      session.multi().fail();
+    }
+    return Session.done(error);
+  }
+
+  /**
+   * Queues a command between MULTI and EXEC: +QUEUED. An argument error is found now but, as in
+   * Redis (where the command's own code finds it), answered in its slot of EXEC's array. A command
+   * that is not a {@link StoreCommand} (KEYS, SCAN, FLUSHDB, INFO, ...) cannot be part of a store
+   * transaction: it is refused now, and EXEC answers EXECABORT, so nothing of the transaction runs.
+   */
+  private CompletionStage<Reply> queue(CommandTable.Spec spec, List<byte[]> args) {
+    RespCommand command;
+    try {
+      command = spec.parse().apply(args);
+    } catch (Args.Invalid e) {
+      session.multi().queue(new StoreCommand.Constant(e.reply));
+      return Session.done(TransactionCommands.QUEUED);
+    }
+    if (!(command instanceof StoreCommand store)) {
+      return rejected(Reply.err("'" + spec.fullName() + "' inside MULTI is not supported by kv serve; "
+          + "the transaction will be discarded"));
+    }
+    session.multi().queue(store);
+    return Session.done(TransactionCommands.QUEUED);
   }
 
   static Reply errorReply(Throwable error, Duration timeout) {

@@ -26,7 +26,7 @@ final class ServerCommands {
   private ServerCommands() {}
 
   /** {@code PING [message]} */
-  record Ping(byte[] message) implements RespCommand {
+  record Ping(byte[] message) implements StoreCommand {
     static Ping parse(List<byte[]> args) {
       if (args.size() > 2) {
         throw wrongArity(args);
@@ -35,20 +35,30 @@ final class ServerCommands {
     }
 
     @Override
-    public CompletionStage<Reply> apply(Session session) {
-      return done(message == null ? new Reply.Simple("PONG") : new Reply.Bulk(message));
+    public List<dev.kvactors.Op<?>> ops() {
+      return List.of();
+    }
+
+    @Override
+    public Reply reply(List<Object> results) {
+      return message == null ? new Reply.Simple("PONG") : new Reply.Bulk(message);
     }
   }
 
   /** {@code ECHO message} */
-  record Echo(byte[] message) implements RespCommand {
+  record Echo(byte[] message) implements StoreCommand {
     static Echo parse(List<byte[]> args) {
       return new Echo(args.get(1));
     }
 
     @Override
-    public CompletionStage<Reply> apply(Session session) {
-      return done(new Reply.Bulk(message));
+    public List<dev.kvactors.Op<?>> ops() {
+      return List.of();
+    }
+
+    @Override
+    public Reply reply(List<Object> results) {
+      return new Reply.Bulk(message);
     }
   }
 
