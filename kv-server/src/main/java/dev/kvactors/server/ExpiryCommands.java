@@ -156,12 +156,15 @@ final class ExpiryCommands {
       }
       KeyValueStore.Expiry deadline;
       if (absolute) {
-        deadline = KeyValueStore.Expiry.atMillis(when);
+        // Every deadline at or before the epoch is as past as 1 ms after it (the store keeps 0 for "none").
+        deadline = KeyValueStore.Expiry.atMillis(Math.max(when, 1));
       } else {
         if (when > Long.MAX_VALUE - System.currentTimeMillis()) {
           throw invalidExpireTime(command);
         }
-        deadline = KeyValueStore.Expiry.after(Duration.ofMillis(when));
+        // A time of 0 or less is a deadline now or past, which removes the key, as Redis; the store
+        // adds its clock to the time, so a very negative one must not reach it and wrap round.
+        deadline = KeyValueStore.Expiry.after(Duration.ofMillis(Math.max(when, 0)));
       }
       return new Expire(Args.key(args, 1), deadline, condition);
     }

@@ -56,6 +56,20 @@ final class SideBySide implements AutoCloseable {
     return redisReply;
   }
 
+  /**
+   * Asserts the key's TTL is of the same kind on both: -2 (no key), -1 (no deadline) or positive;
+   * the positive figures themselves depend on when each server was asked.
+   */
+  void sameTtlKind(String key) throws IOException {
+    String expected = kind(redis.call("PTTL", key));
+    String actual = kind(kv.call("PTTL", key));
+    assertEquals(expected, actual, () -> "kind of PTTL " + key);
+  }
+
+  private static String kind(String reply) {
+    return reply.startsWith(":-") || reply.startsWith("-") ? reply : reply.startsWith(":") ? ":positive" : reply;
+  }
+
   /** Sends to Redis only (to set up state that kv gets by its own command). */
   String redis(String... args) throws IOException {
     return redis.call(args);
