@@ -103,6 +103,9 @@ final class CommandHandler {
     }
     if (!spec.arityAccepts(args.size())) {
       stats.commands().rejected(spec.fullName());
+      if (spec.name().equals("EXEC")) { // as Redis's rejectCommandSds: in MULTI or not
+        return TransactionCommands.abort(session, "wrong number of arguments for 'exec' command");
+      }
       return rejected(Args.wrongArity(spec.fullName()));
     }
     return run(spec, spec.fullName(), args);

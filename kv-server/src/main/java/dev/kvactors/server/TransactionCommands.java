@@ -135,6 +135,17 @@ final class TransactionCommands {
     }
   }
 
+  /**
+   * Redis's {@code execCommandAbort}, for an EXEC refused before it runs (wrong arity): the
+   * transaction, if any, is discarded, the keys unwatched, and the reply says why.
+   */
+  static CompletionStage<Reply> abort(Session session, String reason) {
+    if (session.multi().open()) {
+      session.multi().end();
+    }
+    return unwatch(session).thenApply(d -> Reply.error("EXECABORT Transaction discarded because of: " + reason));
+  }
+
   private static CompletionStage<Object> unwatch(Session session) {
     Multi multi = session.multi();
     if (!multi.watching()) {
