@@ -4,9 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.kvactors.internal.storage.Mutation;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.pattern.StatusReply;
@@ -32,13 +30,15 @@ final class PendingWrites {
 
   private record Write(long seq, Mutation mutation, KeyValueStore.Request request, KeyValueStore.Answer answer) {}
 
-  private record WaitingRead(KeyValueStore.Request read, KeyValueStore.Answer answer) {}
+  /** A read waiting for the writes of its key up to {@code afterSeq}, not for those taken after it. */
+  private record WaitingRead(KeyValueStore.Request read, KeyValueStore.Answer answer, long afterSeq) {}
 
-  /** Writes of one key that are not confirmed yet, and the reads waiting for them. */
+  /** Writes of one key that are not confirmed yet, and the reads waiting for them, in order. */
   private static final class PerKey {
     Mutation latest;
+    long latestSeq;
     int count;
-    final List<WaitingRead> waitingReads = new ArrayList<>();
+    final ArrayDeque<WaitingRead> waitingReads = new ArrayDeque<>();
   }
 
   /** A listing waiting for the writes taken before it (sequence numbers up to {@code afterSeq}). */
@@ -69,6 +69,7 @@ final class PendingWrites {
     writes.add(new Write(seq, mutation, request, answer));
     PerKey p = byKey.computeIfAbsent(mutation.key(), k -> new PerKey());
     p.latest = mutation;
+    p.latestSeq = seq;
     p.count++;
   }
 
@@ -81,7 +82,7 @@ final class PendingWrites {
   void read(KeyValueStore.Request read, String key, KeyValueStore.Answer answer) {
     PerKey waiting = byKey.get(key);
     if (waiting != null) {
-      waiting.waitingReads.add(new WaitingRead(read, answer));
+      waiting.waitingReads.add(new WaitingRead(read, answer, waiting.latestSeq));
     } else {
       settled.readable(read, answer);
     }
@@ -101,7 +102,7 @@ final class PendingWrites {
     while (!writes.isEmpty() && writes.peek().seq() <= upToSeq) {
       Write w = writes.poll();
       settled.confirmed(w.mutation(), w.request(), w.answer());
-      settle(w.mutation().key());
+      settle(w.mutation().key(), w.seq());
     }
     releaseListings();
   }
@@ -111,17 +112,26 @@ final class PendingWrites {
     while (!writes.isEmpty()) {
       Write w = writes.poll();
       w.answer().tell(StatusReply.error(error));
-      settle(w.mutation().key());
+      settle(w.mutation().key(), w.seq());
     }
     releaseListings();
   }
 
-  /** One pending write of {@code key} is done (applied or failed); reads wait for the last. */
-  private void settle(String key) {
+  /**
+   * Write {@code seq} of {@code key} is done (applied or failed): the reads taken after it and before
+   * the key's next write are answered now, so a read in a pipeline never sees a write sent after it.
+   */
+  private void settle(String key, long seq) {
     PerKey p = byKey.get(key);
-    if (p != null && --p.count == 0) {
+    if (p == null) {
+      return;
+    }
+    if (--p.count == 0) {
       byKey.remove(key);
-      p.waitingReads.forEach(w -> settled.readable(w.read(), w.answer()));
+    }
+    while (!p.waitingReads.isEmpty() && p.waitingReads.peek().afterSeq() <= seq) {
+      WaitingRead w = p.waitingReads.poll();
+      settled.readable(w.read(), w.answer());
     }
   }
 
