@@ -292,6 +292,29 @@ public sealed interface Op<R> {
   }
 
   /**
+   * Sets every key to its value, each with no deadline (Redis {@code MSET}); answered with true.
+   * One record: a crash keeps all of them or none. An invalid key or value refuses the whole op
+   * before anything is set.
+   *
+   * @param entries the keys and their values, in order; a key given twice takes the last value
+   */
+  record SetAll(List<Map.Entry<String, byte[]>> entries) implements Op<Boolean> {
+    /** Checks the arguments and copies the list. */
+    public SetAll {
+      entries = List.copyOf(entries);
+      for (Map.Entry<String, byte[]> e : entries) {
+        requireNonNull(e.getKey(), "a key is null");
+        requireNonNull(e.getValue(), "a value is null");
+      }
+    }
+
+    @Override
+    public List<String> keys() {
+      return entries.stream().map(Map.Entry::getKey).toList();
+    }
+  }
+
+  /**
    * Sets every key to its value if none of the keys has a value, else sets none (Redis
    * {@code MSETNX}); answered with whether it set them. One record.
    *
