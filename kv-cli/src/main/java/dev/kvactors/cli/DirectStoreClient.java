@@ -32,6 +32,11 @@ final class DirectStoreClient implements StoreClient {
   }
 
   @Override
+  public long increment(String key, long by) {
+    return blocking.increment(key, by);
+  }
+
+  @Override
   public void clear() {
     blocking.clear();
   }

@@ -44,6 +44,8 @@ import picocli.CommandLine.ScopeType;
         GetCommand.class,
         SetCommand.class,
         DeleteCommand.class,
+        IncrCommand.class,
+        DecrCommand.class,
         FlushCommand.class,
         KeysCommand.class,
         ServeCommand.class,
@@ -57,8 +59,8 @@ import picocli.CommandLine.ScopeType;
         "0:ok",
         "1:key not found (get); repair needed but not confirmed (repair)",
         "2:usage error",
-        "3:store error: missing, damaged or unusable data directory, failed write (the reason is printed on "
-            + "stderr; details in DATA_DIR/kv.log)",
+        "3:store error: missing, damaged or unusable data directory, failed write, a value incr/decr cannot add"
+            + " to (the reason is printed on stderr; details in DATA_DIR/kv.log)",
         "4:the data directory stayed locked by another kv process for the lock wait (--lock-wait, kv.lock-wait)",
     },
     footerHeading = "%nCommands of the ./kv launcher:%n",
@@ -102,7 +104,7 @@ public final class Kv {
   Duration lockWait;
 
   @Option(names = "--server", paramLabel = "HOST:PORT",
-      description = "For get, set, delete, keys and flush (which also take it after the command): "
+      description = "For get, set, delete, incr, decr, keys and flush (which also take it after the command): "
           + ServerOption.DESCRIPTION)
   String server;
 

@@ -56,6 +56,11 @@ final class ReadOnlyStore implements StoreClient {
   }
 
   @Override
+  public long increment(String key, long by) {
+    throw readOnly();
+  }
+
+  @Override
   public void clear() {
     throw readOnly();
   }

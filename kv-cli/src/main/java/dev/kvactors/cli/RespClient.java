@@ -85,6 +85,16 @@ final class RespClient implements StoreClient {
   }
 
   @Override
+  public long increment(String key, long by) {
+    Reply reply = request("INCRBY".getBytes(StandardCharsets.US_ASCII), key(key),
+        Long.toString(by).getBytes(StandardCharsets.US_ASCII));
+    if (reply instanceof Reply.Int n) {
+      return n.value();
+    }
+    throw new KvException("unexpected reply from the kv server at " + address + ": " + reply, false);
+  }
+
+  @Override
   public void clear() {
     request("FLUSHDB".getBytes(StandardCharsets.US_ASCII));
   }

@@ -18,6 +18,12 @@ interface StoreClient extends AutoCloseable {
   /** Whether the key existed. */
   boolean delete(String key);
 
+  /**
+   * Adds {@code by} to the integer at {@code key} (a missing key counts as 0) and returns the new
+   * value; a value that is not an integer, or an overflow, is a {@code KvException} with Redis's text.
+   */
+  long increment(String key, long by);
+
   /** Removes every key; returns once the removal is acknowledged under the store's durability mode. */
   void clear();
 
