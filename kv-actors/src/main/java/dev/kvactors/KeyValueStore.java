@@ -286,7 +286,13 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    */
   public record Transaction(List<Op<?>> ops, Watcher watcher, ActorRef<StatusReply<Executed>> replyTo)
       implements Request {
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @param ops see the record
+     * @param watcher see the record
+     * @param replyTo see the record
+     */
     public Transaction {
       ops = List.copyOf(ops);
     }
@@ -321,7 +327,13 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    * @param replyTo who gets {@link Done}
    */
   public record Watch(Watcher watcher, List<String> keys, ActorRef<StatusReply<Done>> replyTo) implements Request {
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @param watcher see the record
+     * @param keys see the record
+     * @param replyTo see the record
+     */
     public Watch {
       requireNonNull(watcher, "watcher is null");
       keys = List.copyOf(keys);
@@ -336,7 +348,12 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    * @param replyTo who gets {@link Done}
    */
   public record Unwatch(Watcher watcher, ActorRef<StatusReply<Done>> replyTo) implements Request {
-    /** Checks the watcher. */
+    /**
+     * Checks the watcher.
+     *
+     * @param watcher see the record
+     * @param replyTo see the record
+     */
     public Unwatch {
       requireNonNull(watcher, "watcher is null");
     }
