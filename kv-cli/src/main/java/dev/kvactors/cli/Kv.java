@@ -105,8 +105,8 @@ public final class Kv {
   Duration lockWait;
 
   @Option(names = "--server", paramLabel = "HOST:PORT",
-      description = "For get, set, delete, keys, flush, ttl, expire and persist (which also take it after the command): "
-          + ServerOption.DESCRIPTION)
+      description = "For get, set, delete, keys, flush, ttl, expire and persist (which also take it after the "
+          + "command): " + ServerOption.DESCRIPTION)
   String server;
 
   @Option(names = "--verbose", scope = ScopeType.INHERIT,
