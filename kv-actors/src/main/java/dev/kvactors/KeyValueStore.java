@@ -1071,7 +1071,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     long now = now();
     long deadline = 0;
     if (invalid == null) {
-      deadline = resolve(set.expiry(), now, set.key(), "set");
+      deadline = resolve(set.expiry(), now, set.key());
       if (deadline < 0) {
         invalid = new KvException.InvalidRequest("invalid expire time in set: " + set.expiry());
       }
@@ -1101,7 +1101,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    * none, the key's live deadline for {@link Expiry#KEEP}; -1 for a TTL or instant that is not
    * positive, or one that overflows.
    */
-  private long resolve(Expiry expiry, long now, String key, String what) {
+  private long resolve(Expiry expiry, long now, String key) {
     if (expiry instanceof Expiry.None) {
       return Mutation.NO_DEADLINE;
     } else if (expiry instanceof Expiry.Keep) {
@@ -1440,7 +1440,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     hooks.beforeRequest();
     heartbeat.beatIfDue();
     long now = now();
-    long deadline = resolve(expiry, now, key, "getex");
+    long deadline = resolve(expiry, now, key);
     if (deadline < 0) {
       answer.tell(StatusReply.error(new KvException.InvalidRequest("invalid expire time in getex: " + expiry)));
       return this;
