@@ -286,7 +286,13 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    */
   public record Transaction(List<Op<?>> ops, Watcher watcher, ActorRef<StatusReply<Executed>> replyTo)
       implements Request {
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @param ops see the record
+     * @param watcher see the record
+     * @param replyTo see the record
+     */
     public Transaction {
       ops = List.copyOf(ops);
     }
@@ -321,7 +327,13 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    * @param replyTo who gets {@link Done}
    */
   public record Watch(Watcher watcher, List<String> keys, ActorRef<StatusReply<Done>> replyTo) implements Request {
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @param watcher see the record
+     * @param keys see the record
+     * @param replyTo see the record
+     */
     public Watch {
       requireNonNull(watcher, "watcher is null");
       keys = List.copyOf(keys);
@@ -336,7 +348,12 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    * @param replyTo who gets {@link Done}
    */
   public record Unwatch(Watcher watcher, ActorRef<StatusReply<Done>> replyTo) implements Request {
-    /** Checks the watcher. */
+    /**
+     * Checks the watcher.
+     *
+     * @param watcher see the record
+     * @param replyTo see the record
+     */
     public Unwatch {
       requireNonNull(watcher, "watcher is null");
     }
@@ -1054,7 +1071,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     long now = now();
     long deadline = 0;
     if (invalid == null) {
-      deadline = resolve(set.expiry(), now, set.key(), "set");
+      deadline = resolve(set.expiry(), now, set.key());
       if (deadline < 0) {
         invalid = new KvException.InvalidRequest("invalid expire time in set: " + set.expiry());
       }
@@ -1084,7 +1101,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
    * none, the key's live deadline for {@link Expiry#KEEP}; -1 for a TTL or instant that is not
    * positive, or one that overflows.
    */
-  private long resolve(Expiry expiry, long now, String key, String what) {
+  private long resolve(Expiry expiry, long now, String key) {
     if (expiry instanceof Expiry.None) {
       return Mutation.NO_DEADLINE;
     } else if (expiry instanceof Expiry.Keep) {
@@ -1423,7 +1440,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     hooks.beforeRequest();
     heartbeat.beatIfDue();
     long now = now();
-    long deadline = resolve(expiry, now, key, "getex");
+    long deadline = resolve(expiry, now, key);
     if (deadline < 0) {
       answer.tell(StatusReply.error(new KvException.InvalidRequest("invalid expire time in getex: " + expiry)));
       return this;

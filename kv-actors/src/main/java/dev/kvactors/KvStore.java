@@ -482,6 +482,20 @@ public final class KvStore implements AutoCloseable {
   }
 
   /**
+   * Sets every key of {@code entries} to its value atomically, as Redis {@code MSET}: one log
+   * record, so a crash keeps all of them or none, and no reader sees some set and others not.
+   *
+   * @param entries the keys and values, in iteration order (a later duplicate key wins); the store
+   *     copies the values
+   * @return a stage that completes once all are acknowledged
+   */
+  public CompletionStage<Void> setAll(java.util.Map<String, byte[]> entries) {
+    List<java.util.Map.Entry<String, byte[]>> list = new java.util.ArrayList<>(entries.size());
+    entries.forEach((key, value) -> list.add(java.util.Map.entry(key, value)));
+    return execute(new Op.SetAll(list)).thenApply(done -> null);
+  }
+
+  /**
    * Starts a transaction: add operations to it, optionally {@link Transaction#watch watch} keys
    * first, then {@link Transaction#commit commit} it.
    *
@@ -1106,6 +1120,16 @@ public final class KvStore implements AutoCloseable {
      */
     public boolean copy(String from, String to, boolean replace) {
       return awaitRequest(KvStore.this.copy(from, to, replace));
+    }
+
+    /**
+     * Sets every key of {@code entries} atomically, as {@link KvStore#setAll}.
+     *
+     * @param entries the keys and values
+     * @throws KvException if the store refuses (then none is set) or does not answer in time
+     */
+    public void setAll(java.util.Map<String, byte[]> entries) {
+      awaitRequest(KvStore.this.setAll(entries));
     }
 
     /**

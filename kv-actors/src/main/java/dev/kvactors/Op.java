@@ -35,7 +35,11 @@ public sealed interface Op<R> {
    * @param key the key
    */
   record Get(String key) implements Op<KeyValueStore.Value> {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param key see the record
+     */
     public Get {
       requireNonNull(key, "key is null");
     }
@@ -60,7 +64,14 @@ public sealed interface Op<R> {
    */
   record Set(String key, byte[] value, KeyValueStore.Condition condition, KeyValueStore.Expiry expiry)
       implements Op<KeyValueStore.Stored> {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param key see the record
+     * @param value see the record
+     * @param condition see the record
+     * @param expiry see the record
+     */
     public Set {
       requireNonNull(key, "key is null");
       requireNonNull(value, "value is null");
@@ -101,7 +112,11 @@ public sealed interface Op<R> {
    * @param key the key
    */
   record Delete(String key) implements Op<KeyValueStore.Deleted> {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param key see the record
+     */
     public Delete {
       requireNonNull(key, "key is null");
     }
@@ -124,7 +139,12 @@ public sealed interface Op<R> {
    * @param by the increment (negative to decrement)
    */
   record Increment(String key, long by) implements Op<Long> {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param key see the record
+     * @param by see the record
+     */
     public Increment {
       requireNonNull(key, "key is null");
     }
@@ -148,7 +168,12 @@ public sealed interface Op<R> {
    *     {@code "3.0e3"})
    */
   record IncrementFloat(String key, String by) implements Op<String> {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param key see the record
+     * @param by see the record
+     */
     public IncrementFloat {
       requireNonNull(key, "key is null");
       requireNonNull(by, "by is null");
@@ -169,7 +194,12 @@ public sealed interface Op<R> {
    * @param bytes what to append
    */
   record Append(String key, byte[] bytes) implements Op<Long> {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param key see the record
+     * @param bytes see the record
+     */
     public Append {
       requireNonNull(key, "key is null");
       requireNonNull(bytes, "bytes is null");
@@ -193,7 +223,13 @@ public sealed interface Op<R> {
    * @param bytes what to write
    */
   record SetRange(String key, long offset, byte[] bytes) implements Op<Long> {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param key see the record
+     * @param offset see the record
+     * @param bytes see the record
+     */
     public SetRange {
       requireNonNull(key, "key is null");
       requireNonNull(bytes, "bytes is null");
@@ -215,7 +251,12 @@ public sealed interface Op<R> {
    * @param value the new value; the store copies it
    */
   record GetAndSet(String key, byte[] value) implements Op<KeyValueStore.Value> {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param key see the record
+     * @param value see the record
+     */
     public GetAndSet {
       requireNonNull(key, "key is null");
       requireNonNull(value, "value is null");
@@ -233,7 +274,11 @@ public sealed interface Op<R> {
    * @param key the key
    */
   record GetAndDelete(String key) implements Op<KeyValueStore.Value> {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param key see the record
+     */
     public GetAndDelete {
       requireNonNull(key, "key is null");
     }
@@ -257,7 +302,13 @@ public sealed interface Op<R> {
    * @param onlyIfAbsent whether to move only if {@code to} has no value
    */
   record Rename(String from, String to, boolean onlyIfAbsent) implements Op<Boolean> {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param from see the record
+     * @param to see the record
+     * @param onlyIfAbsent see the record
+     */
     public Rename {
       requireNonNull(from, "from is null");
       requireNonNull(to, "to is null");
@@ -279,7 +330,13 @@ public sealed interface Op<R> {
    * @param replace whether to replace a value {@code to} already has
    */
   record Copy(String from, String to, boolean replace) implements Op<Boolean> {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param from see the record
+     * @param to see the record
+     * @param replace see the record
+     */
     public Copy {
       requireNonNull(from, "from is null");
       requireNonNull(to, "to is null");
@@ -292,13 +349,44 @@ public sealed interface Op<R> {
   }
 
   /**
+   * Sets every key to its value, each with no deadline (Redis {@code MSET}); answered with true.
+   * One record: a crash keeps all of them or none. An invalid key or value refuses the whole op
+   * before anything is set.
+   *
+   * @param entries the keys and their values, in order; a key given twice takes the last value
+   */
+  record SetAll(List<Map.Entry<String, byte[]>> entries) implements Op<Boolean> {
+    /**
+     * Checks the arguments and copies the list.
+     *
+     * @param entries see the record
+     */
+    public SetAll {
+      entries = List.copyOf(entries);
+      for (Map.Entry<String, byte[]> e : entries) {
+        requireNonNull(e.getKey(), "a key is null");
+        requireNonNull(e.getValue(), "a value is null");
+      }
+    }
+
+    @Override
+    public List<String> keys() {
+      return entries.stream().map(Map.Entry::getKey).toList();
+    }
+  }
+
+  /**
    * Sets every key to its value if none of the keys has a value, else sets none (Redis
    * {@code MSETNX}); answered with whether it set them. One record.
    *
    * @param entries the keys and their values, in order; a key given twice takes the last value
    */
   record SetAllIfAbsent(List<Map.Entry<String, byte[]>> entries) implements Op<Boolean> {
-    /** Checks the arguments and copies the list. */
+    /**
+     * Checks the arguments and copies the list.
+     *
+     * @param entries see the record
+     */
     public SetAllIfAbsent {
       entries = List.copyOf(entries);
       for (Map.Entry<String, byte[]> e : entries) {
@@ -324,7 +412,13 @@ public sealed interface Op<R> {
    */
   record Expire(String key, KeyValueStore.Expiry deadline, KeyValueStore.ExpireCondition condition)
       implements Op<KeyValueStore.DeadlineChanged> {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param key see the record
+     * @param deadline see the record
+     * @param condition see the record
+     */
     public Expire {
       requireNonNull(key, "key is null");
       requireNonNull(deadline, "deadline is null");
@@ -343,7 +437,11 @@ public sealed interface Op<R> {
    * @param key the key
    */
   record Persist(String key) implements Op<KeyValueStore.DeadlineChanged> {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param key see the record
+     */
     public Persist {
       requireNonNull(key, "key is null");
     }
@@ -361,7 +459,11 @@ public sealed interface Op<R> {
    * @param key the key
    */
   record Ttl(String key) implements Op<KeyValueStore.TimeToLive> {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param key see the record
+     */
     public Ttl {
       requireNonNull(key, "key is null");
     }

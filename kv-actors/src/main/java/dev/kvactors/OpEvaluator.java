@@ -147,6 +147,14 @@ final class OpEvaluator {
         put(e.getKey(), e.getValue().clone(), Mutation.NO_DEADLINE);
       }
       return true;
+    } else if (op instanceof Op.SetAll all) {
+      for (Map.Entry<String, byte[]> e : all.entries()) {
+        checkSize(e.getValue().length, false);
+      }
+      for (Map.Entry<String, byte[]> e : all.entries()) {
+        put(e.getKey(), e.getValue().clone(), Mutation.NO_DEADLINE);
+      }
+      return true;
     } else if (op instanceof Op.Expire expire) {
       return expire(expire);
     } else if (op instanceof Op.Persist persist) {

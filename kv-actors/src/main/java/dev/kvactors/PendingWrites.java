@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.kvactors.internal.storage.Mutation;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,11 +31,15 @@ final class PendingWrites {
 
   private record Write(long seq, Mutation mutation, KeyValueStore.Request request, KeyValueStore.Answer answer) {}
 
-  /** Writes of one key that are not confirmed yet, and the reads waiting for them. */
+  /** A read waiting for the writes of its key up to {@code afterSeq}, not for those taken after it. */
+  private record WaitingRead(Runnable then, long afterSeq) {}
+
+  /** Writes of one key that are not confirmed yet, and the reads waiting for them, in order. */
   private static final class PerKey {
     Mutation latest;
+    long latestSeq;
     int count;
-    final List<Runnable> waitingReads = new ArrayList<>();
+    final ArrayDeque<WaitingRead> waitingReads = new ArrayDeque<>();
   }
 
   /** A listing waiting for the writes taken before it (sequence numbers up to {@code afterSeq}). */
@@ -66,7 +69,9 @@ final class PendingWrites {
   void add(long seq, Mutation mutation, KeyValueStore.Request request, KeyValueStore.Answer answer) {
     writes.add(new Write(seq, mutation, request, answer));
     for (Mutation change : mutation.changes()) {
-      byKey.computeIfAbsent(change.key(), k -> new PerKey()).latest = change;
+      PerKey p = byKey.computeIfAbsent(change.key(), k -> new PerKey());
+      p.latest = change;
+      p.latestSeq = seq;
     }
     for (String key : distinctKeys(mutation)) {
       byKey.get(key).count++; // once per write, however often the write changes the key
@@ -96,17 +101,22 @@ final class PendingWrites {
 
   /**
    * Runs {@code then} now, or once the writes of each of {@code keys} taken so far are settled
-   * (confirmed or failed).
+   * (confirmed or failed), not waiting for writes taken after this call. Writes settle in order, so
+   * it waits for the latest of them only.
    */
   void afterWritesOf(java.util.Iterator<String> keys, Runnable then) {
+    PerKey latest = null;
     while (keys.hasNext()) {
-      PerKey waiting = byKey.get(keys.next());
-      if (waiting != null) {
-        waiting.waitingReads.add(() -> afterWritesOf(keys, then));
-        return;
+      PerKey p = byKey.get(keys.next());
+      if (p != null && (latest == null || p.latestSeq > latest.latestSeq)) {
+        latest = p;
       }
     }
-    then.run();
+    if (latest == null) {
+      then.run();
+    } else {
+      latest.waitingReads.add(new WaitingRead(then, latest.latestSeq));
+    }
   }
 
   /** Answers {@code keys} now, or once every write taken so far is settled. */
@@ -123,7 +133,7 @@ final class PendingWrites {
     while (!writes.isEmpty() && writes.peek().seq() <= upToSeq) {
       Write w = writes.poll();
       settled.confirmed(w.mutation(), w.request(), w.answer());
-      settle(w.mutation());
+      settle(w.mutation(), w.seq());
     }
     releaseListings();
   }
@@ -133,18 +143,27 @@ final class PendingWrites {
     while (!writes.isEmpty()) {
       Write w = writes.poll();
       w.answer().tell(StatusReply.error(error));
-      settle(w.mutation());
+      settle(w.mutation(), w.seq());
     }
     releaseListings();
   }
 
-  /** A pending write is done (applied or failed); the reads of a key wait for its last one. */
-  private void settle(Mutation mutation) {
+  /**
+   * Write {@code seq} is done (applied or failed): for each key it changed, the reads taken after
+   * it and before the key's next write go on now, so a read in a pipeline never sees a write sent
+   * after it.
+   */
+  private void settle(Mutation mutation, long seq) {
     for (String key : distinctKeys(mutation)) {
       PerKey p = byKey.get(key);
-      if (p != null && --p.count == 0) {
+      if (p == null) {
+        continue;
+      }
+      if (--p.count == 0) {
         byKey.remove(key);
-        p.waitingReads.forEach(Runnable::run);
+      }
+      while (!p.waitingReads.isEmpty() && p.waitingReads.peek().afterSeq() <= seq) {
+        p.waitingReads.poll().then().run();
       }
     }
   }

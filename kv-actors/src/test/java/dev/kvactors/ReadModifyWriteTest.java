@@ -184,6 +184,19 @@ class ReadModifyWriteTest {
   }
 
   @Test
+  void setAllSetsEveryKeyOrNoneWhenOneIsInvalid() {
+    java.util.Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+    entries.put("m1", "1".getBytes(UTF_8));
+    entries.put("m2", "2".getBytes(UTF_8));
+    kv.setAll(entries);
+    assertEquals(List.of("m1", "m2"), kv.keys("m"));
+    entries.put("m3", "3".getBytes(UTF_8));
+    entries.put("", "empty key".getBytes(UTF_8));
+    assertThrows(KvException.InvalidRequest.class, () -> kv.setAll(entries));
+    assertEquals(List.of("m1", "m2"), kv.keys("m"), "none of the refused set");
+  }
+
+  @Test
   void invalidKeysAreRefusedAsInvalidRequests() {
     assertThrows(KvException.InvalidRequest.class, () -> kv.increment("", 1));
     assertThrows(KvException.InvalidRequest.class, () -> kv.rename("a", ""));
