@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import scala.collection.immutable.TreeSet;
 import scala.collection.mutable.Builder;
@@ -24,6 +25,11 @@ import scala.math.Ordering;
  * <p>Keys are kept in the order of {@link #scanHash}, then of the key itself: a scan cursor is the
  * hash to go on from, so a scan in steps returns every key present during the whole scan exactly
  * once, whatever is added or removed meanwhile.
+ *
+ * <p>A key with a deadline (expiry) carries it here too. The store hands out the set as of the
+ * moment of the request: a key whose deadline has passed by then is skipped by {@link #iterator},
+ * {@link #sorted} and {@link #scan}, but is still counted by {@link #size} until the store has
+ * removed it, as Redis's {@code DBSIZE} counts expired keys not yet removed.
  */
 public final class KeySet implements Iterable<String> {
 
@@ -35,7 +41,44 @@ public final class KeySet implements Iterable<String> {
    */
   public record Page(long next, List<String> keys) {}
 
-  private record Entry(long hash, String key) {}
+  /** A key without a deadline: no field for one, as most keys have none. */
+  private static class Entry {
+    final long hash;
+    final String key;
+
+    Entry(long hash, String key) {
+      this.hash = hash;
+      this.key = key;
+    }
+
+    long hash() {
+      return hash;
+    }
+
+    String key() {
+      return key;
+    }
+
+    /** Whether the key has expired at {@code now}. */
+    boolean expiredAt(long now) {
+      return false;
+    }
+  }
+
+  /** A key with a deadline (epoch millis). */
+  private static final class Expiring extends Entry {
+    final long deadline;
+
+    Expiring(long hash, String key, long deadline) {
+      super(hash, key);
+      this.deadline = deadline;
+    }
+
+    @Override
+    boolean expiredAt(long now) {
+      return deadline <= now;
+    }
+  }
 
   private static final Ordering<Entry> ORDER = Ordering.comparatorToOrdering(new Comparator<Entry>() {
     @Override
@@ -45,33 +88,58 @@ public final class KeySet implements Iterable<String> {
     }
   });
 
-  static final KeySet EMPTY = new KeySet(new TreeSet<>(ORDER));
+  static final KeySet EMPTY = new KeySet(new TreeSet<>(ORDER), Long.MIN_VALUE);
 
   private final TreeSet<Entry> tree;
+  /** Keys whose deadline is at or before this moment (epoch millis) are not listed. */
+  private final long now;
 
-  private KeySet(TreeSet<Entry> tree) {
+  private KeySet(TreeSet<Entry> tree, long now) {
     this.tree = requireNonNull(tree, "tree is null");
+    this.now = now;
   }
 
   /** The set of {@code keys}; O(n log n), so for a recovered map it runs off the actor's thread. */
   static KeySet of(Collection<String> keys) {
+    return of(keys, Map.of());
+  }
+
+  /** The set of {@code keys} with the deadlines of those that have one; O(n log n). */
+  static KeySet of(Collection<String> keys, Map<String, Long> deadlines) {
     Builder<Entry, TreeSet<Entry>> builder = TreeSet.newBuilder(ORDER);
     for (String key : keys) {
-      builder.addOne(new Entry(scanHash(key), key));
+      builder.addOne(entry(key, deadlines.isEmpty() ? null : deadlines.get(key)));
     }
-    return new KeySet(builder.result());
+    return new KeySet(builder.result(), Long.MIN_VALUE);
+  }
+
+  private static Entry entry(String key, Long deadline) {
+    long hash = scanHash(key);
+    return deadline == null || deadline == 0 ? new Entry(hash, key) : new Expiring(hash, key, deadline);
   }
 
   KeySet with(String key) {
-    return new KeySet(tree.incl(new Entry(scanHash(key), key)));
+    return new KeySet(tree.incl(new Entry(scanHash(key), key)), now);
+  }
+
+  /** This set with {@code key} added, or its deadline changed ({@code 0}: none). */
+  KeySet with(String key, long deadline) {
+    Entry e = entry(key, deadline);
+    return new KeySet(tree.excl(e).incl(e), now);
   }
 
   KeySet without(String key) {
-    return new KeySet(tree.excl(new Entry(scanHash(key), key)));
+    return new KeySet(tree.excl(new Entry(scanHash(key), key)), now);
+  }
+
+  /** This set as listed at {@code nowMillis}: keys whose deadline is at or before it are skipped. O(1). */
+  KeySet at(long nowMillis) {
+    return new KeySet(tree, nowMillis);
   }
 
   /**
-   * The number of keys, in O(1).
+   * The number of keys, in O(1), counting keys that have expired but are not removed yet (as
+   * Redis's {@code DBSIZE} does).
    *
    * @return the number of keys
    */
@@ -88,19 +156,36 @@ public final class KeySet implements Iterable<String> {
     return tree.isEmpty();
   }
 
-  /** The keys in scan order (by hash, not sorted). */
+  /** The keys in scan order (by hash, not sorted), without those that had expired when the set was handed out. */
   @Override
   public Iterator<String> iterator() {
     scala.collection.Iterator<Entry> it = tree.iterator();
     return new Iterator<>() {
+      private Entry next = advance();
+
+      private Entry advance() {
+        while (it.hasNext()) {
+          Entry e = it.next();
+          if (!e.expiredAt(now)) {
+            return e;
+          }
+        }
+        return null;
+      }
+
       @Override
       public boolean hasNext() {
-        return it.hasNext();
+        return next != null;
       }
 
       @Override
       public String next() {
-        return it.next().key();
+        if (next == null) {
+          throw new java.util.NoSuchElementException();
+        }
+        Entry e = next;
+        next = advance();
+        return e.key();
       }
     };
   }
@@ -127,7 +212,8 @@ public final class KeySet implements Iterable<String> {
    * The keys from {@code cursor} on (0 starts), in scan order: {@code count} keys are looked at
    * (more only to keep keys of the same hash together) and those {@code filter} accepts are
    * returned, as Redis's {@code SCAN ... COUNT} bounds the work of a step, not the number of
-   * matches. O(log n + count) plus the filter's cost.
+   * matches. Keys that had expired when the set was handed out are looked at but never returned.
+   * O(log n + count) plus the filter's cost.
    *
    * @param cursor where to go on: 0 to start, else the {@link Page#next()} of the previous page
    * @param count how many keys to look at, at least 1
@@ -152,7 +238,7 @@ public final class KeySet implements Iterable<String> {
       }
       looked++;
       lastHash = e.hash();
-      if (filter.test(e.key())) {
+      if (!e.expiredAt(now) && filter.test(e.key())) {
         keys.add(e.key());
       }
     }

@@ -9,7 +9,11 @@ import dev.kvactors.internal.Futures;
 import dev.kvactors.internal.HeartbeatSender;
 import dev.kvactors.internal.Utf8;
 import dev.kvactors.internal.storage.Mutation;
+import dev.kvactors.internal.storage.RecordCodec;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -79,15 +83,31 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
 
   /**
    * Sets {@code key} to {@code value} if {@code condition} holds at the moment the store takes the
-   * request; answered with {@link Stored} once acknowledged under the durability mode.
+   * request, with the deadline {@code expiry} says; answered with {@link Stored} once acknowledged
+   * under the durability mode. A set whose deadline has already passed is applied and the key is
+   * gone at once (logged as a delete).
    *
    * @param key the key to set
    * @param value the new value; the store copies it
    * @param condition when the set applies
+   * @param expiry the key's deadline afterwards: {@link Expiry#NONE} (none, as Redis's plain
+   *     {@code SET}), {@link Expiry#KEEP} ({@code KEEPTTL}), a positive TTL or an instant
    * @param replyTo who gets the answer or the error
    */
-  public record Set(String key, byte[] value, Condition condition, ActorRef<StatusReply<Stored>> replyTo)
-      implements Request {
+  public record Set(String key, byte[] value, Condition condition, Expiry expiry,
+      ActorRef<StatusReply<Stored>> replyTo) implements Request {
+    /**
+     * Sets {@code key} to {@code value} if {@code condition} holds, with no deadline.
+     *
+     * @param key the key to set
+     * @param value the new value; the store copies it
+     * @param condition when the set applies
+     * @param replyTo who gets the answer or the error
+     */
+    public Set(String key, byte[] value, Condition condition, ActorRef<StatusReply<Stored>> replyTo) {
+      this(key, value, condition, Expiry.NONE, replyTo);
+    }
+
     /**
      * Sets {@code key} to {@code value} unconditionally.
      *
@@ -96,7 +116,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
      * @param replyTo who gets the answer or the error
      */
     public Set(String key, byte[] value, ActorRef<StatusReply<Stored>> replyTo) {
-      this(key, value, Condition.ALWAYS, replyTo);
+      this(key, value, Condition.ALWAYS, Expiry.NONE, replyTo);
     }
 
     /**
@@ -135,6 +155,63 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   public record Delete(String key, ActorRef<StatusReply<Deleted>> replyTo) implements Request {}
 
   /**
+   * Gives {@code key} a deadline if it has a value and {@code condition} holds (Redis {@code EXPIRE},
+   * {@code PEXPIRE}, {@code EXPIREAT}, {@code PEXPIREAT}); answered with {@link DeadlineChanged}
+   * once acknowledged. A deadline at or before the store's clock deletes the key (logged as a
+   * delete), as Redis does, and counts as changed.
+   *
+   * @param key the key
+   * @param deadline an {@link Expiry.After} (any TTL; zero or negative deletes) or an
+   *     {@link Expiry.At}; {@link Expiry#NONE} and {@link Expiry#KEEP} are refused
+   * @param condition when the deadline is changed
+   * @param replyTo who gets the answer or the error
+   */
+  public record Expire(String key, Expiry deadline, ExpireCondition condition,
+      ActorRef<StatusReply<DeadlineChanged>> replyTo) implements Request {
+    /**
+     * Gives {@code key} a deadline unconditionally.
+     *
+     * @param key the key
+     * @param deadline an {@link Expiry.After} or an {@link Expiry.At}
+     * @param replyTo who gets the answer or the error
+     */
+    public Expire(String key, Expiry deadline, ActorRef<StatusReply<DeadlineChanged>> replyTo) {
+      this(key, deadline, ExpireCondition.ALWAYS, replyTo);
+    }
+  }
+
+  /**
+   * Removes the deadline of {@code key} (Redis {@code PERSIST}); answered with {@link
+   * DeadlineChanged}, changed only if the key had a value and a deadline.
+   *
+   * @param key the key
+   * @param replyTo who gets the answer or the error
+   */
+  public record Persist(String key, ActorRef<StatusReply<DeadlineChanged>> replyTo) implements Request {}
+
+  /**
+   * Reads the deadline of {@code key} (Redis {@code TTL}, {@code PTTL}, {@code EXPIRETIME},
+   * {@code PEXPIRETIME}); answered with {@link TimeToLive} once the writes of the key sent before
+   * are acknowledged.
+   *
+   * @param key the key
+   * @param replyTo who gets the answer or the error
+   */
+  public record Ttl(String key, ActorRef<StatusReply<TimeToLive>> replyTo) implements Request {}
+
+  /**
+   * Reads {@code key} and changes its deadline as {@code expiry} says (Redis {@code GETEX}):
+   * {@link Expiry#KEEP} changes nothing (a plain get), {@link Expiry#NONE} removes the deadline
+   * ({@code PERSIST}), a positive TTL or an instant sets it (one in the past deletes the key).
+   * Answered with the value the key had, once the change is acknowledged.
+   *
+   * @param key the key
+   * @param expiry what happens to the key's deadline
+   * @param replyTo who gets the value or the error
+   */
+  public record GetAndExpire(String key, Expiry expiry, ActorRef<StatusReply<Value>> replyTo) implements Request {}
+
+  /**
    * The store's keys as an immutable {@link KeySet}, once every write taken before this request is
    * confirmed (or has failed): O(1) on the store, whatever the number of keys.
    *
@@ -152,7 +229,8 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   public record Clear(ActorRef<StatusReply<Cleared>> replyTo) implements Request {}
 
   /**
-   * Several {@link Get}, {@link Set} and {@link Delete} requests of one caller in one message: the
+   * Several requests of one caller ({@link Get}, {@link Set}, {@link Delete}, {@link Execute},
+   * {@link Transaction}, {@link Watch}, {@link Unwatch}) in one message: the
    * store takes them in order, exactly as if they had been sent one by one, and answers them with one
    * {@link Answers} once every one of them is answered. A pipelined batch of sets thus costs one
    * message each way and joins one group commit. The {@code replyTo} of the requests inside is not
@@ -171,6 +249,130 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       Arrays.fill(replies, StatusReply.error(error));
       replyTo.tell(StatusReply.success(new Answers(id, Arrays.asList(replies))));
     }
+  }
+
+  /**
+   * Evaluates one {@link Op} atomically (the key-value actor is the only writer of the map, so a
+   * read-modify-write needs no lock) and answers with its result once what it changed is
+   * acknowledged under the durability mode. What it changes is logged as its result: a put or a
+   * remove record, or one batch record when it changes two keys (a rename), so a crash keeps all of
+   * it or nothing. An op that changes nothing (a failed increment, a read) is answered without a
+   * record, after the unconfirmed writes of its keys, as a {@link Get} is.
+   *
+   * @param <R> the type of the op's answer
+   * @param op the operation
+   * @param replyTo who gets the answer, or the {@link KvException} (for example
+   *     {@link KvException.OperationFailed})
+   */
+  public record Execute<R>(Op<R> op, ActorRef<StatusReply<R>> replyTo) implements Request {}
+
+  /**
+   * Applies {@code ops} in order, each seeing the changes of the ones before, as one atomic unit
+   * (Redis {@code MULTI}/{@code EXEC}): no other request runs in between, and everything they change
+   * is written as one log record (one checksum), so recovery keeps all of it or none of it. An op
+   * that fails at run time (an increment of a value that is not an integer) gets its error in its
+   * slot of the answer and changes nothing; the others still apply, as in Redis. Answered once,
+   * when the record is acknowledged under the durability mode, with {@link Executed}.
+   *
+   * <p>With a {@code watcher} (Redis {@code WATCH}), the transaction is not applied, and is answered
+   * {@link Executed#aborted()}, if any key the watcher watched was changed since it watched it, or if
+   * the store does not know the watcher (it was reset since). The watcher's keys are forgotten
+   * either way, as Redis's {@code EXEC} unwatches them.
+   *
+   * @param ops the operations, in order; the list is copied
+   * @param watcher whose watched keys must be unchanged, or null if the caller watches nothing
+   * @param replyTo who gets the answer (or the error, if the transaction is refused as a whole: for
+   *     example larger than one record may be)
+   */
+  public record Transaction(List<Op<?>> ops, Watcher watcher, ActorRef<StatusReply<Executed>> replyTo)
+      implements Request {
+    /**
+     * Copies the list.
+     *
+     * @param ops see the record
+     * @param watcher see the record
+     * @param replyTo see the record
+     */
+    public Transaction {
+      ops = List.copyOf(ops);
+    }
+  }
+
+  /**
+   * Who watches keys, for an optimistic {@link Transaction} (Redis {@code WATCH}): a connection, or
+   * a {@link KvStore} transaction builder. Make one with {@link #next()}.
+   *
+   * @param id unique in this process
+   */
+  public record Watcher(long id) {
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * A new watcher, unique in this process.
+     *
+     * @return the watcher
+     */
+    public static Watcher next() {
+      return new Watcher(IDS.incrementAndGet());
+    }
+  }
+
+  /**
+   * {@code watcher} watches {@code keys} from now on (Redis {@code WATCH}): its next
+   * {@link Transaction} is aborted if any of them is changed before it (set, deleted, changed by
+   * any {@link Op}, removed by a {@link Clear}), by anyone. Answered with {@link Done} at once.
+   *
+   * @param watcher the watcher
+   * @param keys the keys to watch
+   * @param replyTo who gets {@link Done}
+   */
+  public record Watch(Watcher watcher, List<String> keys, ActorRef<StatusReply<Done>> replyTo) implements Request {
+    /**
+     * Copies the list.
+     *
+     * @param watcher see the record
+     * @param keys see the record
+     * @param replyTo see the record
+     */
+    public Watch {
+      requireNonNull(watcher, "watcher is null");
+      keys = List.copyOf(keys);
+    }
+  }
+
+  /**
+   * Forgets every key {@code watcher} watches (Redis {@code UNWATCH}, {@code DISCARD}, and a
+   * connection that closes); answered with {@link Done}.
+   *
+   * @param watcher the watcher
+   * @param replyTo who gets {@link Done}
+   */
+  public record Unwatch(Watcher watcher, ActorRef<StatusReply<Done>> replyTo) implements Request {
+    /**
+     * Checks the watcher.
+     *
+     * @param watcher see the record
+     * @param replyTo see the record
+     */
+    public Unwatch {
+      requireNonNull(watcher, "watcher is null");
+    }
+  }
+
+  /**
+   * The answer to a {@link Transaction}.
+   *
+   * @param aborted true if it was not applied because a watched key changed (Redis answers
+   *     {@code EXEC} with nil); {@code results} is then empty
+   * @param results one reply per op, in order: success with the op's answer, or error with its
+   *     {@link KvException}
+   */
+  public record Executed(boolean aborted, List<StatusReply<?>> results) {}
+
+  /** The answer to {@link Watch} and {@link Unwatch}. */
+  public enum Done {
+    /** The only value. */
+    INSTANCE
   }
 
   /**
@@ -217,6 +419,139 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   }
 
   /**
+   * What a request does to its key's deadline. A deadline is absolute wall-clock time (epoch
+   * milliseconds, as in Redis's AOF); a TTL is turned into one by the store's clock when the store
+   * takes the request. A key whose deadline is at or before the clock has expired: it is never
+   * returned, and is removed.
+   */
+  public sealed interface Expiry {
+    /** Afterwards the key has no deadline (Redis's plain {@code SET}; {@code GETEX ... PERSIST}). */
+    Expiry NONE = new None();
+    /** The key's deadline stays as it is ({@code SET ... KEEPTTL}; {@code GETEX} with no option). */
+    Expiry KEEP = new Keep();
+
+    /**
+     * A deadline {@code ttl} after the moment the store takes the request ({@code EX}, {@code PX},
+     * {@code EXPIRE}, {@code PEXPIRE}).
+     *
+     * @param ttl the time to live
+     * @return the expiry
+     */
+    static Expiry after(Duration ttl) {
+      return new After(ttl);
+    }
+
+    /**
+     * A deadline at {@code deadline} ({@code EXAT}, {@code PXAT}, {@code EXPIREAT}, {@code PEXPIREAT}).
+     *
+     * @param deadline the instant the key expires, to the millisecond
+     * @return the expiry
+     */
+    static Expiry at(Instant deadline) {
+      return new At(deadline.toEpochMilli());
+    }
+
+    /**
+     * A deadline at {@code epochMillis} milliseconds since the epoch.
+     *
+     * @param epochMillis the moment the key expires
+     * @return the expiry
+     */
+    static Expiry atMillis(long epochMillis) {
+      return new At(epochMillis);
+    }
+
+    /** No deadline: see {@link #NONE}. */
+    record None() implements Expiry {}
+
+    /** The deadline unchanged: see {@link #KEEP}. */
+    record Keep() implements Expiry {}
+
+    /**
+     * A deadline {@code ttl} after the store takes the request.
+     *
+     * @param ttl the time to live; a set needs it positive, an expire takes any
+     */
+    record After(Duration ttl) implements Expiry {
+      /**
+       * Checks the argument.
+       *
+       * @param ttl the time to live
+       */
+      public After {
+        requireNonNull(ttl, "ttl is null");
+      }
+    }
+
+    /**
+     * A deadline at an absolute moment.
+     *
+     * @param epochMillis milliseconds since the epoch; a set needs it positive, an expire takes any
+     */
+    record At(long epochMillis) implements Expiry {}
+  }
+
+  /**
+   * When an {@link Expire} changes the deadline, as Redis 7.0's {@code EXPIRE} options; a key
+   * without a deadline counts as having an infinite one for {@code GT} and {@code LT}.
+   */
+  public enum ExpireCondition {
+    /** Always (no option). */
+    ALWAYS,
+    /** Only if the key has no deadline ({@code NX}). */
+    IF_NO_DEADLINE,
+    /** Only if the key has a deadline ({@code XX}). */
+    IF_DEADLINE,
+    /** Only if the new deadline is later than the key's, which must have one ({@code GT}, {@code XX GT}). */
+    IF_LATER,
+    /** Only if the key has no deadline or the new one is earlier ({@code LT}). */
+    IF_EARLIER,
+    /** Only if the key has a deadline and the new one is earlier ({@code XX LT}). */
+    IF_DEADLINE_AND_EARLIER;
+
+    /**
+     * The condition of Redis's {@code EXPIRE} options.
+     *
+     * @param nx whether {@code NX} was given
+     * @param xx whether {@code XX} was given
+     * @param gt whether {@code GT} was given
+     * @param lt whether {@code LT} was given
+     * @return the condition
+     * @throws IllegalArgumentException for a combination Redis refuses, with Redis's error text
+     *     (without the {@code ERR } prefix)
+     */
+    public static ExpireCondition of(boolean nx, boolean xx, boolean gt, boolean lt) {
+      if (nx && (xx || gt || lt)) {
+        throw new IllegalArgumentException("NX and XX, GT or LT options at the same time are not compatible");
+      }
+      if (gt && lt) {
+        throw new IllegalArgumentException("GT and LT options at the same time are not compatible");
+      }
+      if (nx) {
+        return IF_NO_DEADLINE;
+      } else if (gt) {
+        return IF_LATER;
+      } else if (lt) {
+        return xx ? IF_DEADLINE_AND_EARLIER : IF_EARLIER;
+      }
+      return xx ? IF_DEADLINE : ALWAYS;
+    }
+
+    /** Whether the condition holds for a key with deadline {@code current} (0: none) and the new {@code deadline}. */
+    boolean holds(long current, long deadline) {
+      boolean has = current != Mutation.NO_DEADLINE;
+      return switch (this) {
+        case ALWAYS -> true;
+        case IF_NO_DEADLINE -> !has;
+        case IF_DEADLINE -> has;
+        case IF_LATER -> has && deadline > current;
+        case IF_EARLIER -> !has || deadline < current;
+        case IF_DEADLINE_AND_EARLIER -> has && deadline < current;
+      };
+    }
+  }
+
+  /**
    * The answer to a {@link Set}: whether it was applied (false only when its condition did not
    * hold), and the value the key had just before.
    *
@@ -235,6 +570,87 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   public record Deleted(String key, boolean existed) {}
 
   /**
+   * The answer to an {@link Expire} or a {@link Persist}: Redis's {@code 1} or {@code 0}.
+   *
+   * @param key the key
+   * @param changed whether the deadline was set (or the key deleted, for a deadline in the past) or removed
+   */
+  public record DeadlineChanged(String key, boolean changed) {}
+
+  /**
+   * The answer to a {@link Ttl}: whether the key has a value, and its deadline if it has one.
+   *
+   * @param key the key
+   * @param exists whether the key has a value (that has not expired)
+   * @param deadlineMillis its deadline in epoch millis, or 0 if it has none
+   * @param remainingMillis the milliseconds left until the deadline, by the store's clock, or 0
+   */
+  public record TimeToLive(String key, boolean exists, long deadlineMillis, long remainingMillis) {
+    /**
+     * Whether the key has a value and a deadline.
+     *
+     * @return true if the key expires
+     */
+    public boolean hasDeadline() {
+      return exists && deadlineMillis != Mutation.NO_DEADLINE;
+    }
+
+    /**
+     * The key's deadline.
+     *
+     * @return the deadline, or empty if the key has none or no value
+     */
+    public Optional<Instant> deadline() {
+      return hasDeadline() ? Optional.of(Instant.ofEpochMilli(deadlineMillis)) : Optional.empty();
+    }
+
+    /**
+     * The time left.
+     *
+     * @return the time until the deadline, or empty if the key has none or no value
+     */
+    public Optional<Duration> remaining() {
+      return hasDeadline() ? Optional.of(Duration.ofMillis(remainingMillis)) : Optional.empty();
+    }
+
+    /**
+     * Redis's {@code PTTL}.
+     *
+     * @return -2 if the key has no value, -1 if it has no deadline, else the milliseconds left
+     */
+    public long pttl() {
+      return !exists ? -2 : hasDeadline() ? remainingMillis : -1;
+    }
+
+    /**
+     * Redis's {@code TTL}, rounded as Redis rounds it.
+     *
+     * @return -2 if the key has no value, -1 if it has no deadline, else the seconds left
+     */
+    public long ttl() {
+      return !exists ? -2 : hasDeadline() ? (remainingMillis + 500) / 1000 : -1;
+    }
+
+    /**
+     * Redis's {@code PEXPIRETIME}.
+     *
+     * @return -2 if the key has no value, -1 if it has no deadline, else the deadline in epoch millis
+     */
+    public long pexpireTime() {
+      return !exists ? -2 : hasDeadline() ? deadlineMillis : -1;
+    }
+
+    /**
+     * Redis's {@code EXPIRETIME}.
+     *
+     * @return -2 if the key has no value, -1 if it has no deadline, else the deadline in epoch seconds
+     */
+    public long expireTime() {
+      return !exists ? -2 : hasDeadline() ? deadlineMillis / 1000 : -1;
+    }
+  }
+
+  /**
    * The answer to a {@link Clear}.
    *
    * @param keysRemoved the number of keys the store held just before
@@ -250,8 +666,8 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
 
   /**
    * The answer to a {@link Batch}: for each of its requests, in order, the {@link StatusReply} it
-   * would have had on its own ({@link Value}, {@link Stored} or {@link Deleted}, or the
-   * {@link KvException}).
+   * would have had on its own ({@link Value}, {@link Stored}, {@link Deleted}, an op's answer,
+   * {@link Executed}, {@link Done}, or the {@link KvException}).
    *
    * @param id the batch's correlation id
    * @param replies one reply per request of the batch
@@ -290,9 +706,16 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     INSTANCE
   }
 
-  /** The key set of the recovered map, built off the actor's thread. */
-  private record Indexed(ActorRef<FileWriter.Command> writer, Map<String, byte[]> entries, KeySet keys,
+  /** Time for a round of the active expiry. */
+  private enum ExpiryRound implements Command {
+    INSTANCE
+  }
+
+  /** The key set and the deadlines of the recovered map, built off the actor's thread. */
+  private record Indexed(ActorRef<FileWriter.Command> writer, Map<String, byte[]> entries, Index index,
       Throwable error) implements Command {}
+
+  private record Index(KeySet keys, Deadlines deadlines) {}
 
   /**
    * A store with these settings that beats to {@code heartbeats}; the router spawns it with its
@@ -303,6 +726,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     return Behaviors.setup(ctx -> Behaviors.withStash(settings.stashCapacity(), stash ->
         Behaviors.withTimers(timers -> {
           timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.heartbeatInterval());
+          timers.startTimerWithFixedDelay(ExpiryRound.INSTANCE, settings.expiryInterval());
           beat(heartbeats, ctx); // watched from the start, not only from the first tick on
           ActorRef<FileWriter.Reply> replies = ctx.messageAdapter(FileWriter.Reply.class, KeyValueStore::adapt);
           ActorRef<FileWriter.Command> writer = ctx.spawn(
@@ -329,13 +753,15 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       FaultHooks hooks) {
     return Behaviors.receive(Command.class)
         .onMessageEquals(Tick.INSTANCE, () -> beat(heartbeats, ctx))
+        .onMessageEquals(ExpiryRound.INSTANCE, Behaviors::same)
         .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
         .onMessage(WrappedRecovered.class, r -> r.reply().writer().equals(writer), r -> {
           // Indexing a million keys takes a second: not on this thread, which must keep beating.
           Map<String, byte[]> entries = r.reply().entries();
-          ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> KeySet.of(entries.keySet()),
-                  Futures.listing(ctx.getSystem())),
-              (keys, error) -> new Indexed(writer, entries, keys, error));
+          Map<String, Long> deadlines = r.reply().deadlines();
+          ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> new Index(KeySet.of(entries.keySet(), deadlines),
+                      Deadlines.of(deadlines)), Futures.listing(ctx.getSystem())),
+              (index, error) -> new Indexed(writer, entries, index, error));
           return Behaviors.same();
         })
         .onMessage(Indexed.class, i -> i.writer().equals(writer), i -> {
@@ -343,7 +769,8 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
             throw new IllegalStateException("indexing the recovered keys failed", i.error());
           }
           return stash.unstashAll(
-              new KeyValueStore(ctx, settings, heartbeats, writer, i.entries(), i.keys(), hooks, stash));
+              new KeyValueStore(ctx, settings, heartbeats, writer, i.entries(), i.index().keys(),
+                  i.index().deadlines(), hooks, stash));
         })
         .onMessage(WrappedRecoveryFailed.class, r -> r.reply().writer().equals(writer), r -> {
           stash.forEach(c -> rejectIfRequest(c, r.reply().error()));
@@ -375,6 +802,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       KvException error) {
     return Behaviors.receive(Command.class)
         .onMessageEquals(Tick.INSTANCE, () -> beat(heartbeats, ctx))
+        .onMessageEquals(ExpiryRound.INSTANCE, Behaviors::same)
         .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
         .onMessage(Request.class, request -> {
           request.reject(error);
@@ -417,6 +845,29 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     }
   }
 
+  /**
+   * The answer of an {@link Execute} or {@link Transaction}, computed when the store took it and
+   * delivered once its record is acknowledged; an error (the write failed) goes out instead.
+   */
+  private static final class Prepared implements Answer {
+    private final Answer target;
+    private final StatusReply<?> reply;
+
+    Prepared(Answer target, StatusReply<?> reply) {
+      this.target = target;
+      this.reply = reply;
+    }
+
+    @Override
+    public void tell(StatusReply<?> error) {
+      target.tell(error);
+    }
+
+    void deliver() {
+      target.tell(reply);
+    }
+  }
+
   private static Behavior<Command> beat(ActorRef<HeartbeatSender.Beat> heartbeats, ActorContext<Command> ctx) {
     heartbeats.tell(new HeartbeatSender.Beat(ActorKind.STORE, ctx.getSelf()));
     return Behaviors.same();
@@ -440,6 +891,8 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   /** Holds the requests that arrive while a {@link Clear} is unconfirmed. */
   private final StashBuffer<Command> stash;
   private final Map<String, byte[]> map;
+  /** The deadlines of the keys of {@code map} that have one: changed with it. */
+  private final Deadlines deadlines;
   /** The keys of {@code map}: changed with it, handed out to listings. */
   private KeySet keys;
   private final PendingWrites pending = new PendingWrites(new PendingWrites.Settled() {
@@ -449,23 +902,29 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     }
 
     @Override
-    public void readable(Get get, Answer answer) {
-      answer(get, answer);
+    public void readable(Request read, Answer answer) {
+      if (read instanceof Get get) {
+        answer(get, answer);
+      } else if (read instanceof Ttl ttl) {
+        answer(ttl, answer);
+      }
     }
 
     @Override
     public void listable(Keys listing) {
-      listing.replyTo().tell(StatusReply.success(keys));
+      listing.replyTo().tell(StatusReply.success(deadlines.isEmpty() ? keys : keys.at(now())));
     }
   });
+  /** What connections watch for their next {@link Transaction}. */
+  private final Watches watches = new Watches();
   private long nextSeq;
   private KvException writeFailure;
   private final HeartbeatSender heartbeat;
   private boolean stopping;
 
   private KeyValueStore(ActorContext<Command> ctx, KvSettings settings, ActorRef<HeartbeatSender.Beat> heartbeats,
-      ActorRef<FileWriter.Command> writer, Map<String, byte[]> map, KeySet keys, FaultHooks hooks,
-      StashBuffer<Command> stash) {
+      ActorRef<FileWriter.Command> writer, Map<String, byte[]> map, KeySet keys, Deadlines deadlines,
+      FaultHooks hooks, StashBuffer<Command> stash) {
     super(ctx);
     this.stash = requireNonNull(stash, "stash is null");
     this.hooks = requireNonNull(hooks, "hooks is null");
@@ -474,6 +933,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     this.writer = requireNonNull(writer, "writer is null");
     this.map = requireNonNull(map, "map is null");
     this.keys = requireNonNull(keys, "keys is null");
+    this.deadlines = requireNonNull(deadlines, "deadlines is null");
   }
 
   @Override
@@ -482,7 +942,15 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
         .onMessage(Get.class, get -> onGet(get, direct(get.replyTo())))
         .onMessage(Set.class, set -> onSet(set, direct(set.replyTo())))
         .onMessage(Delete.class, delete -> onDelete(delete, direct(delete.replyTo())))
+        .onMessage(Expire.class, expire -> onExpire(expire, direct(expire.replyTo())))
+        .onMessage(Persist.class, persist -> onPersist(persist, direct(persist.replyTo())))
+        .onMessage(Ttl.class, ttl -> onTtl(ttl, direct(ttl.replyTo())))
+        .onMessage(GetAndExpire.class, getEx -> onGetAndExpire(getEx, direct(getEx.replyTo())))
         .onMessage(Batch.class, this::onBatch)
+        .onMessage(Execute.class, execute -> onExecute(execute, direct(execute.replyTo())))
+        .onMessage(Transaction.class, tx -> onTransaction(tx, direct(tx.replyTo())))
+        .onMessage(Watch.class, watch -> onWatch(watch, direct(watch.replyTo())))
+        .onMessage(Unwatch.class, unwatch -> onUnwatch(unwatch, direct(unwatch.replyTo())))
         .onMessage(Keys.class, this::onKeys)
         .onMessage(Clear.class, this::onClear)
         .onMessage(AwaitReady.class, this::onAwaitReady)
@@ -492,6 +960,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
         .onMessage(SyncDone.class, this::onSyncDone)
         .onMessage(WriterStopped.class, this::onWriterStopped)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onMessageEquals(ExpiryRound.INSTANCE, this::onExpiryRound)
         .onMessageEquals(Stop.INSTANCE, this::onStop)
         .onMessage(WrappedRecovered.class, m -> this)
         .onMessage(WrappedRecoveryFailed.class, m -> this)
@@ -516,8 +985,17 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
         onSet(set, answer);
       } else if (request instanceof Delete delete) {
         onDelete(delete, answer);
-      } else {
-        answer.tell(StatusReply.error(new KvException.InvalidRequest("a batch holds only Get, Set and Delete, not "
+      } else if (request instanceof Execute<?> execute) {
+        onExecute(execute, answer);
+      } else if (request instanceof Transaction tx) {
+        onTransaction(tx, answer);
+      } else if (request instanceof Watch watch) {
+        onWatch(watch, answer);
+      } else if (request instanceof Unwatch unwatch) {
+        onUnwatch(unwatch, answer);
+      } else if (!onExpiryRequest(request, answer)) {
+        answer.tell(StatusReply.error(new KvException.InvalidRequest("a batch holds only Get, Set, Delete, Expire,"
+            + " Persist, Ttl, GetAndExpire, Execute, Transaction, Watch and Unwatch, not "
             + request.getClass().getSimpleName())));
       }
     }
@@ -532,6 +1010,10 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       answer.tell(StatusReply.error(invalid));
       return this;
     }
+    if (removeIfExpired(get.key())) {
+      answer.tell(StatusReply.success(new Value(get.key(), Optional.empty())));
+      return this;
+    }
     // A read waits for the unconfirmed writes of its key: it sees them, but never before they are
     // acknowledged (read-your-writes on a pipelined connection, and nothing a crash could take back).
     pending.read(get, answer);
@@ -539,16 +1021,40 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   }
 
   private void answer(Get get, Answer answer) {
-    answer.tell(StatusReply.success(new Value(get.key(), Optional.ofNullable(map.get(get.key())))));
+    answer.tell(StatusReply.success(new Value(get.key(), Optional.ofNullable(liveValue(get.key())))));
   }
 
-  /** The value of {@code key} once every write taken so far is applied. */
+  /** The value of {@code key} in the map, or null if it has none or it has expired. */
+  private byte[] liveValue(String key) {
+    return deadlines.isExpired(key, now()) ? null : map.get(key);
+  }
+
+  /** The value of {@code key} once every write taken so far is applied; empty if it has none or it has expired. */
   private Optional<byte[]> effectiveValue(String key) {
     Optional<Mutation> latest = pending.latest(key);
     if (latest.isEmpty()) {
-      return Optional.ofNullable(map.get(key));
+      return Optional.ofNullable(liveValue(key));
     }
-    return latest.get() instanceof Mutation.Put put ? Optional.of(put.value()) : Optional.empty();
+    return latest.get() instanceof Mutation.Put put && isLive(put.deadline())
+        ? Optional.of(put.value()) : Optional.empty();
+  }
+
+  /** The deadline of {@code key} once every write taken so far is applied ({@link Mutation#NO_DEADLINE}: none). */
+  private long effectiveDeadline(String key) {
+    Optional<Mutation> latest = pending.latest(key);
+    if (latest.isEmpty()) {
+      return deadlines.of(key);
+    }
+    return latest.get() instanceof Mutation.Put put ? put.deadline() : Mutation.NO_DEADLINE;
+  }
+
+  /** The store's clock: wall-clock epoch millis, which deadlines are compared with. */
+  private long now() {
+    return hooks.currentTimeMillis();
+  }
+
+  private boolean isLive(long deadline) {
+    return deadline == Mutation.NO_DEADLINE || deadline > now();
   }
 
   private Behavior<Command> onSet(Set set, Answer answer) {
@@ -561,6 +1067,14 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     if (invalid == null && set.value().length > settings.maxValueBytes()) {
       invalid = new KvException.InvalidRequest("value of " + set.value().length + " bytes is larger than "
           + settings.maxValueBytes() + " bytes (kv.max-value-bytes)");
+    }
+    long now = now();
+    long deadline = 0;
+    if (invalid == null) {
+      deadline = resolve(set.expiry(), now, set.key());
+      if (deadline < 0) {
+        invalid = new KvException.InvalidRequest("invalid expire time in set: " + set.expiry());
+      }
     }
     if (invalid != null) {
       answer.tell(StatusReply.error(invalid));
@@ -576,7 +1090,37 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
       answer.tell(StatusReply.success(new Stored(set.key(), false, previous)));
       return this;
     }
-    return write(new Mutation.Put(set.key(), set.value().clone()), set, answer);
+    if (deadline != Mutation.NO_DEADLINE && deadline <= now) {
+      return write(new Mutation.Remove(set.key()), set, answer); // set and expired at once
+    }
+    return write(new Mutation.Put(set.key(), set.value().clone(), deadline), set, answer);
+  }
+
+  /**
+   * The deadline a set (or a get-and-expire) gives {@code key}: {@link Mutation#NO_DEADLINE} for
+   * none, the key's live deadline for {@link Expiry#KEEP}; -1 for a TTL or instant that is not
+   * positive, or one that overflows.
+   */
+  private long resolve(Expiry expiry, long now, String key) {
+    if (expiry instanceof Expiry.None) {
+      return Mutation.NO_DEADLINE;
+    } else if (expiry instanceof Expiry.Keep) {
+      return effectiveValue(key).isPresent() ? effectiveDeadline(key) : Mutation.NO_DEADLINE;
+    } else if (expiry instanceof Expiry.After after) {
+      return after.ttl().isNegative() || after.ttl().isZero() ? -1 : deadlineAfter(after.ttl(), now);
+    } else if (expiry instanceof Expiry.At at) {
+      return at.epochMillis() > 0 ? at.epochMillis() : -1;
+    }
+    return -1; // null
+  }
+
+  /** {@code now + ttl} in millis, or -1 on overflow; may be in the past for a negative TTL. */
+  private static long deadlineAfter(Duration ttl, long now) {
+    try {
+      return Math.max(Math.addExact(now, ttl.toMillis()), 0);
+    } catch (ArithmeticException e) {
+      return -1;
+    }
   }
 
   private Behavior<Command> onDelete(Delete delete, Answer answer) {
@@ -596,33 +1140,319 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   }
 
   private Behavior<Command> write(Mutation mutation, Request request, Answer answer) {
+    return write(mutation, mutation, request, answer);
+  }
+
+  /**
+   * Logs {@code logged}, and applies {@code effect} (the key's whole state afterwards, the same
+   * change as {@code logged}) once it is confirmed: an expire is logged as the small record it is
+   * but tracked as the put it amounts to, so the key's unconfirmed state is always its last put or
+   * remove.
+   */
+  private Behavior<Command> write(Mutation logged, Mutation effect, Request request, Answer answer) {
     if (writeFailure != null) {
       answer.tell(StatusReply.error(writeFailure));
       return this;
     }
+    if (!watches.isEmpty()) {
+      boolean expiryRemoval = answer == NO_ONE;
+      effect.changes().forEach(change -> watches.touched(change.key(), expiryRemoval));
+    }
     long seq = nextSeq++;
-    writer.tell(new FileWriter.Append(seq, mutation));
+    writer.tell(new FileWriter.Append(seq, logged));
     if (settings.durability() == Durability.ASYNC) {
-      apply(mutation, request, answer);
+      apply(effect, request, answer);
     } else {
-      pending.add(seq, mutation, request, answer);
+      pending.add(seq, effect, request, answer);
     }
     return this;
   }
 
   private void apply(Mutation mutation, Request request, Answer answer) {
-    byte[] before = map.get(mutation.key());
-    mutation.applyTo(map);
-    if (before == null && mutation instanceof Mutation.Put) {
-      keys = keys.with(mutation.key());
-    } else if (before != null && mutation instanceof Mutation.Remove) {
-      keys = keys.without(mutation.key());
+    byte[] liveBeforeFirst = null;
+    byte[] beforeFirst = null;
+    String firstKey = null;
+    List<Mutation> changes = mutation.changes();
+    for (int i = 0; i < changes.size(); i++) {
+      Mutation change = changes.get(i);
+      String key = change.key();
+      byte[] before = map.get(key);
+      long deadlineBefore = deadlines.of(key);
+      byte[] liveBefore = before != null && isLive(deadlineBefore) ? before : null;
+      if (i == 0) {
+        firstKey = key;
+        beforeFirst = before;
+        liveBeforeFirst = liveBefore;
+      }
+      change.applyTo(map, deadlines);
+      boolean present = map.containsKey(key);
+      if (before != null && !present) {
+        keys = keys.without(key);
+      } else if (present && (before == null || deadlines.of(key) != deadlineBefore)) {
+        keys = keys.with(key, deadlines.of(key));
+      }
     }
-    if (request instanceof Set set) {
-      answer.tell(StatusReply.success(new Stored(set.key(), true, Optional.ofNullable(before))));
+    String key = firstKey;
+    byte[] before = beforeFirst;
+    byte[] liveBefore = liveBeforeFirst;
+    if (answer instanceof Prepared prepared) {
+      prepared.deliver();
+    } else if (request instanceof Set set) {
+      answer.tell(StatusReply.success(new Stored(set.key(), true, Optional.ofNullable(liveBefore))));
     } else if (request instanceof Delete delete) {
-      answer.tell(StatusReply.success(new Deleted(delete.key(), before != null)));
+      answer.tell(StatusReply.success(new Deleted(delete.key(), liveBefore != null)));
+    } else if (request instanceof Expire || request instanceof Persist) {
+      answer.tell(StatusReply.success(new DeadlineChanged(key, true)));
+    } else if (request instanceof GetAndExpire) {
+      // the key was live when the request was taken: its value then is the answer
+      answer.tell(StatusReply.success(new Value(key, Optional.ofNullable(before))));
     }
+  }
+
+  private Behavior<Command> onExecute(Execute<?> execute, Answer answer) {
+    hooks.beforeRequest();
+    heartbeat.beatIfDue();
+    OpEvaluator evaluator = evaluator();
+    return commit(evaluator, evaluator.apply(execute.op()), answer);
+  }
+
+  private Behavior<Command> onTransaction(Transaction tx, Answer answer) {
+    hooks.beforeRequest();
+    heartbeat.beatIfDue();
+    if (tx.watcher() != null && !watches.release(tx.watcher().id(), this::hasExpired)) {
+      answer.tell(StatusReply.success(new Executed(true, List.of())));
+      return this;
+    }
+    OpEvaluator evaluator = evaluator();
+    List<StatusReply<?>> results = new ArrayList<>(tx.ops().size());
+    for (Op<?> op : tx.ops()) {
+      results.add(evaluator.apply(op));
+    }
+    return commit(evaluator, StatusReply.success(new Executed(false, results)), answer);
+  }
+
+  private OpEvaluator evaluator() {
+    return new OpEvaluator(this::effectiveState, this::checkKey, settings.maxValueBytes(), now());
+  }
+
+  /** Whether {@code key}, once every write taken so far is applied, has a value whose deadline has passed. */
+  private boolean hasExpired(String key) {
+    Optional<Mutation> latest = pending.latest(key);
+    if (latest.isEmpty()) {
+      return map.containsKey(key) && deadlines.isExpired(key, now());
+    }
+    return latest.get() instanceof Mutation.Put put && !isLive(put.deadline());
+  }
+
+  /** The live state of {@code key} once every write taken so far is applied. */
+  private OpEvaluator.State effectiveState(String key) {
+    Optional<byte[]> value = effectiveValue(key);
+    return value.isEmpty() ? OpEvaluator.State.ABSENT : new OpEvaluator.State(value.get(), effectiveDeadline(key));
+  }
+
+  /**
+   * Writes what {@code evaluator} changed as one record and answers {@code reply} once it is
+   * acknowledged; with no change, answers once the writes of the keys it read are settled.
+   */
+  private Behavior<Command> commit(OpEvaluator evaluator, StatusReply<?> reply, Answer answer) {
+    List<Mutation> changes = evaluator.changes();
+    if (changes.isEmpty()) {
+      pending.afterWritesOf(evaluator.touched().iterator(),
+          () -> answer.tell(writeFailure != null ? StatusReply.error(writeFailure) : reply));
+      return this;
+    }
+    long bytes = 0;
+    for (Mutation m : changes) {
+      bytes += (m instanceof Mutation.Put put ? put.value().length : 0) + 4L * m.key().length() + 16;
+    }
+    if (bytes > RecordCodec.MAX_PAYLOAD_BYTES - 64) {
+      answer.tell(StatusReply.error(new KvException.InvalidRequest("the changes of " + bytes
+          + " bytes are more than one log record may hold (" + RecordCodec.MAX_PAYLOAD_BYTES + " bytes)")));
+      return this;
+    }
+    Mutation mutation = changes.size() == 1 ? changes.get(0) : new Mutation.Batch(changes);
+    return write(mutation, null, new Prepared(answer, reply));
+  }
+
+  private Behavior<Command> onWatch(Watch watch, Answer answer) {
+    hooks.beforeRequest();
+    heartbeat.beatIfDue();
+    for (String key : watch.keys()) {
+      KvException invalid = checkKey(key);
+      if (invalid != null) {
+        answer.tell(StatusReply.error(invalid));
+        return this;
+      }
+    }
+    watches.watch(watch.watcher().id(), watch.keys(), this::hasExpired);
+    answer.tell(StatusReply.success(Done.INSTANCE));
+    return this;
+  }
+
+  private Behavior<Command> onUnwatch(Unwatch unwatch, Answer answer) {
+    watches.unwatch(unwatch.watcher().id());
+    answer.tell(StatusReply.success(Done.INSTANCE));
+    return this;
+  }
+
+  /**
+   * Removes {@code key} if it has expired and has no write on its way (a read found it so);
+   * returns whether it did. The removal is logged as a delete and answers no one.
+   */
+  private boolean removeIfExpired(String key) {
+    if (deadlines.isEmpty() || pending.has(key) || !deadlines.isExpired(key, now())) {
+      return false;
+    }
+    write(new Mutation.Remove(key), null, NO_ONE);
+    return true;
+  }
+
+  private static final Answer NO_ONE = reply -> {};
+
+  /**
+   * A round of the active expiry: removes up to {@code kv.expiry.max-keys-per-round} expired keys,
+   * earliest deadline first, each logged as a delete. A full round is followed at once by another,
+   * queued behind the requests already waiting, so the store keeps answering while a mass of keys
+   * expires; keys whose removal is still unconfirmed are skipped, which bounds the unconfirmed
+   * removals to about two rounds.
+   */
+  private Behavior<Command> onExpiryRound() {
+    heartbeat.beatIfDue();
+    if (deadlines.isEmpty() || writeFailure != null) {
+      return this;
+    }
+    int max = settings.expiryMaxKeysPerRound();
+    List<String> expired = deadlines.expired(now(), max, pending::has);
+    for (String key : expired) {
+      write(new Mutation.Remove(key), null, NO_ONE);
+    }
+    if (expired.size() == max) {
+      getContext().getSelf().tell(ExpiryRound.INSTANCE);
+    }
+    return this;
+  }
+
+  /** Handles the expiry requests (in a batch too); returns false for any other request. */
+  private boolean onExpiryRequest(Request request, Answer answer) {
+    if (request instanceof Expire expire) {
+      onExpire(expire, answer);
+    } else if (request instanceof Persist persist) {
+      onPersist(persist, answer);
+    } else if (request instanceof Ttl ttl) {
+      onTtl(ttl, answer);
+    } else if (request instanceof GetAndExpire getEx) {
+      onGetAndExpire(getEx, answer);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  private Behavior<Command> onExpire(Expire expire, Answer answer) {
+    hooks.beforeRequest();
+    heartbeat.beatIfDue();
+    String key = expire.key();
+    KvException invalid = checkKey(key);
+    long now = now();
+    long deadline = -1;
+    if (expire.deadline() instanceof Expiry.After after) {
+      deadline = deadlineAfter(after.ttl(), now);
+    } else if (expire.deadline() instanceof Expiry.At at) {
+      deadline = Math.max(at.epochMillis(), 0);
+    }
+    if (invalid == null && deadline < 0) {
+      invalid = new KvException.InvalidRequest("invalid expire time: " + expire.deadline()
+          + " (an expire takes a TTL or an instant)");
+    }
+    if (invalid == null && expire.condition() == null) {
+      invalid = new KvException.InvalidRequest("condition is missing");
+    }
+    if (invalid != null) {
+      answer.tell(StatusReply.error(invalid));
+      return this;
+    }
+    Optional<byte[]> value = effectiveValue(key);
+    if (value.isEmpty() || !expire.condition().holds(effectiveDeadline(key), deadline)) {
+      answer.tell(StatusReply.success(new DeadlineChanged(key, false)));
+      return this;
+    }
+    if (deadline <= now) {
+      return write(new Mutation.Remove(key), expire, answer);
+    }
+    return write(new Mutation.Expire(key, deadline), new Mutation.Put(key, value.get(), deadline), expire, answer);
+  }
+
+  private Behavior<Command> onPersist(Persist persist, Answer answer) {
+    hooks.beforeRequest();
+    heartbeat.beatIfDue();
+    String key = persist.key();
+    KvException invalid = checkKey(key);
+    if (invalid != null) {
+      answer.tell(StatusReply.error(invalid));
+      return this;
+    }
+    Optional<byte[]> value = effectiveValue(key);
+    if (value.isEmpty() || effectiveDeadline(key) == Mutation.NO_DEADLINE) {
+      answer.tell(StatusReply.success(new DeadlineChanged(key, false)));
+      return this;
+    }
+    return write(new Mutation.Expire(key, Mutation.NO_DEADLINE), new Mutation.Put(key, value.get()), persist,
+        answer);
+  }
+
+  private Behavior<Command> onTtl(Ttl ttl, Answer answer) {
+    hooks.beforeRequest();
+    heartbeat.beatIfDue();
+    KvException invalid = checkKey(ttl.key());
+    if (invalid != null) {
+      answer.tell(StatusReply.error(invalid));
+      return this;
+    }
+    if (removeIfExpired(ttl.key())) {
+      answer.tell(StatusReply.success(new TimeToLive(ttl.key(), false, 0, 0)));
+      return this;
+    }
+    pending.read(ttl, ttl.key(), answer);
+    return this;
+  }
+
+  private void answer(Ttl ttl, Answer answer) {
+    long now = now();
+    String key = ttl.key();
+    long deadline = deadlines.of(key);
+    TimeToLive reply;
+    if (!map.containsKey(key) || (deadline != Mutation.NO_DEADLINE && deadline <= now)) {
+      reply = new TimeToLive(key, false, 0, 0);
+    } else if (deadline == Mutation.NO_DEADLINE) {
+      reply = new TimeToLive(key, true, 0, 0);
+    } else {
+      reply = new TimeToLive(key, true, deadline, deadline - now);
+    }
+    answer.tell(StatusReply.success(reply));
+  }
+
+  private Behavior<Command> onGetAndExpire(GetAndExpire request, Answer answer) {
+    String key = request.key();
+    Expiry expiry = request.expiry();
+    if (expiry instanceof Expiry.Keep || checkKey(key) != null) {
+      return onGet(new Get(key, null), answer);
+    }
+    hooks.beforeRequest();
+    heartbeat.beatIfDue();
+    long now = now();
+    long deadline = resolve(expiry, now, key);
+    if (deadline < 0) {
+      answer.tell(StatusReply.error(new KvException.InvalidRequest("invalid expire time in getex: " + expiry)));
+      return this;
+    }
+    Optional<byte[]> value = effectiveValue(key);
+    if (value.isEmpty() || deadline == effectiveDeadline(key)) {
+      return onGet(new Get(key, null), answer); // nothing to change: a read
+    }
+    if (deadline != Mutation.NO_DEADLINE && deadline <= now) {
+      return write(new Mutation.Remove(key), request, answer);
+    }
+    return write(new Mutation.Expire(key, deadline), new Mutation.Put(key, value.get(), deadline), request, answer);
   }
 
   private Behavior<Command> onClear(Clear clear) {
@@ -631,6 +1461,9 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     if (writeFailure != null) {
       clear.reject(writeFailure);
       return this;
+    }
+    if (!watches.isEmpty()) {
+      watches.touchedAll(key -> effectiveValue(key).isPresent());
     }
     long seq = nextSeq++;
     writer.tell(new FileWriter.Append(seq, new Mutation.Clear()));
@@ -706,6 +1539,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   private void applyClear(Clear clear) {
     long removed = map.size();
     map.clear();
+    deadlines.clear();
     keys = KeySet.of(java.util.List.of());
     clear.replyTo().tell(StatusReply.success(new Cleared(removed)));
   }

@@ -7,6 +7,9 @@ package dev.kvactors;
  * <p>The subtypes, from the caller's point of view:
  * <ul>
  *   <li>{@link InvalidRequest}: fix the request (empty key, key or value too large);
+ *   <li>{@link OperationFailed}: an {@link Op} cannot be applied to the value it found (an
+ *       increment of a value that is not an integer, an overflow, a rename of a missing key); its
+ *       {@link OperationFailed#reason()} says which, its message is Redis's text for it;
  *   <li>{@link Unavailable}: retry (the store is being reset, or did not answer in time);
  *   <li>{@link StorageFailed}: the disk failed; the store refuses writes until restarted;
  *   <li>{@link RecoveryFailed}: the data directory could not be opened (damaged, unreadable), and
@@ -138,6 +141,86 @@ public class KvException extends RuntimeException {
      */
     public DataDirLocked(String message, Throwable cause) {
       super(message, cause);
+    }
+  }
+
+  /**
+   * An {@link Op} could not be applied to what the store holds, and changed nothing: the errors
+   * Redis gives at run time. The message is Redis 7.0's error text without its {@code ERR } prefix,
+   * so a Redis server answers {@code "-ERR " + getMessage()}.
+   */
+  public static final class OperationFailed extends KvException {
+    /** Version of the serialized form. */
+    private static final long serialVersionUID = 1L;
+
+    /** Why an operation failed; each has Redis's text. */
+    public enum Reason {
+      /** The value (or increment) is not a base-10 signed 64-bit integer. */
+      NOT_AN_INTEGER("value is not an integer or out of range"),
+      /** The result of an integer increment would not fit in 64 bits. */
+      OVERFLOW("increment or decrement would overflow"),
+      /** The value (or increment) is not a number. */
+      NOT_A_FLOAT("value is not a valid float"),
+      /** The result of a float increment would be NaN or infinite. */
+      NAN_OR_INFINITY("increment would produce NaN or Infinity"),
+      /** The key an operation needs (the source of a rename) has no value. */
+      NO_SUCH_KEY("no such key"),
+      /** The value an operation would produce is larger than {@code kv.max-value-bytes}. */
+      VALUE_TOO_LARGE("string exceeds maximum allowed size (proto-max-bulk-len)"),
+      /** A copy of a key to itself. */
+      SAME_OBJECT("source and destination objects are the same");
+
+      private final String text;
+
+      Reason(String text) {
+        this.text = text;
+      }
+
+      /**
+       * Redis's error text for this reason, without the {@code ERR } prefix.
+       *
+       * @return the text
+       */
+      public String text() {
+        return text;
+      }
+    }
+
+    /** Why it failed. */
+    private final Reason reason;
+
+    /**
+     * A failed operation, with Redis's text as the message.
+     *
+     * @param reason why it failed
+     */
+    public OperationFailed(Reason reason) {
+      super(reason.text(), false);
+      this.reason = reason;
+    }
+
+    /**
+     * Why it failed.
+     *
+     * @return the reason
+     */
+    public Reason reason() {
+      return reason;
+    }
+  }
+
+  /**
+   * A {@link KvStore.Transaction} was not applied because a key it watched changed before its
+   * commit (Redis answers such an {@code EXEC} with nil). Nothing was applied: watch again, read
+   * again, and retry.
+   */
+  public static final class TransactionAborted extends KvException {
+    /** Version of the serialized form. */
+    private static final long serialVersionUID = 1L;
+
+    /** A transaction aborted because a watched key changed. */
+    public TransactionAborted() {
+      super("the transaction was not applied: a watched key changed before it was committed; retry", true);
     }
   }
 }

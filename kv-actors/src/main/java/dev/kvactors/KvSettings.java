@@ -27,6 +27,8 @@ import java.time.Duration;
  * @param recoveryTimeout how long opening waits for recovery ({@code kv.recovery-timeout})
  * @param stashCapacity how many requests wait during recovery or a reset ({@code kv.stash-capacity})
  * @param lockWait how long to wait for another process's lock ({@code kv.lock-wait})
+ * @param expiryInterval how often the store removes expired keys ({@code kv.expiry.interval})
+ * @param expiryMaxKeysPerRound the most expired keys removed per round ({@code kv.expiry.max-keys-per-round})
  */
 public record KvSettings(
     Path dataDir,
@@ -41,7 +43,9 @@ public record KvSettings(
     Duration requestTimeout,
     Duration recoveryTimeout,
     int stashCapacity,
-    Duration lockWait) {
+    Duration lockWait,
+    Duration expiryInterval,
+    int expiryMaxKeysPerRound) {
 
   /**
    * Checks every setting; a wrong one is an {@link IllegalArgumentException} naming its key.
@@ -60,6 +64,8 @@ public record KvSettings(
    * @param recoveryTimeout how long opening waits for recovery ({@code kv.recovery-timeout})
    * @param stashCapacity how many requests wait during recovery or a reset ({@code kv.stash-capacity})
    * @param lockWait how long to wait for another process's lock ({@code kv.lock-wait})
+   * @param expiryInterval how often the store removes expired keys ({@code kv.expiry.interval})
+   * @param expiryMaxKeysPerRound the most expired keys removed per round ({@code kv.expiry.max-keys-per-round})
    */
   public KvSettings {
     requireNonNull(dataDir, "dataDir is null");
@@ -95,6 +101,11 @@ public record KvSettings(
     if (stashCapacity < 1) {
       throw new IllegalArgumentException("kv.stash-capacity must be positive");
     }
+    requirePositive(expiryInterval, "kv.expiry.interval");
+    if (expiryMaxKeysPerRound < 1) {
+      throw new IllegalArgumentException("kv.expiry.max-keys-per-round must be positive; was "
+          + expiryMaxKeysPerRound);
+    }
   }
 
   /**
@@ -118,7 +129,9 @@ public record KvSettings(
         kv.getDuration("request-timeout"),
         kv.getDuration("recovery-timeout"),
         kv.getInt("stash-capacity"),
-        kv.getDuration("lock-wait"));
+        kv.getDuration("lock-wait"),
+        kv.getDuration("expiry.interval"),
+        kv.getInt("expiry.max-keys-per-round"));
   }
 
   /**
@@ -140,7 +153,7 @@ public record KvSettings(
   public KvSettings withDataDir(Path dir) {
     return new KvSettings(dir, durability, heartbeatInterval, staleAfter, supervisorCheckInterval,
         compactionFactor, compactionMinLogBytes, maxKeyBytes, maxValueBytes, requestTimeout,
-        recoveryTimeout, stashCapacity, lockWait);
+        recoveryTimeout, stashCapacity, lockWait, expiryInterval, expiryMaxKeysPerRound);
   }
 
   /**
@@ -152,7 +165,7 @@ public record KvSettings(
   public KvSettings withDurability(Durability mode) {
     return new KvSettings(dataDir, mode, heartbeatInterval, staleAfter, supervisorCheckInterval,
         compactionFactor, compactionMinLogBytes, maxKeyBytes, maxValueBytes, requestTimeout,
-        recoveryTimeout, stashCapacity, lockWait);
+        recoveryTimeout, stashCapacity, lockWait, expiryInterval, expiryMaxKeysPerRound);
   }
 
   /**
@@ -164,7 +177,7 @@ public record KvSettings(
   public KvSettings withLockWait(Duration wait) {
     return new KvSettings(dataDir, durability, heartbeatInterval, staleAfter, supervisorCheckInterval,
         compactionFactor, compactionMinLogBytes, maxKeyBytes, maxValueBytes, requestTimeout,
-        recoveryTimeout, stashCapacity, wait);
+        recoveryTimeout, stashCapacity, wait, expiryInterval, expiryMaxKeysPerRound);
   }
 
   /**
@@ -187,6 +200,8 @@ public record KvSettings(
     kv.put("kv.recovery-timeout", millis(recoveryTimeout));
     kv.put("kv.stash-capacity", stashCapacity);
     kv.put("kv.lock-wait", millis(lockWait));
+    kv.put("kv.expiry.interval", millis(expiryInterval));
+    kv.put("kv.expiry.max-keys-per-round", expiryMaxKeysPerRound);
     return ConfigFactory.parseMap(kv, "KvSettings");
   }
 

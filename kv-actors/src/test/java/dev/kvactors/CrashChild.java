@@ -8,11 +8,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
- * The child JVM of {@link CrashPointTest}: arms one crash point, then writes and deletes keys one
- * after the other through {@link KvStore} (fsync mode, small compaction threshold so compactions
- * happen), appending each acknowledged operation's number to an ack file before the next one.
+ * The child JVM of {@link CrashPointTest}: arms one crash point, then writes and deletes keys, and
+ * gives some of them deadlines, one after the other through {@link KvStore} (fsync mode, small
+ * compaction threshold so compactions happen), appending each acknowledged operation's number to
+ * an ack file before the next one. The deadlines are far in the future, so none passes meanwhile.
  *
  * <p>Arguments: data directory, crash point, nth time, ack file, number of operations.
  */
@@ -20,22 +22,36 @@ public final class CrashChild {
   static final int KEYS = 200;
   static final int VALUE_BYTES = 300;
 
-  /** Operation {@code i}: every 7th deletes a key, the others set one. */
-  record Op(String key, byte[] value) {
+  /** Deadlines start here: 2100-01-01T00:00:00Z. */
+  static final long FAR = 4_102_444_800_000L;
+
+  /** What an operation does. */
+  enum Kind {
+    SET,
+    DELETE,
+    EXPIRE_AT
+  }
+
+  /** Operation {@code i}: a set (with {@code deadline} unless 0), a delete, or a change of a key's deadline. */
+  record Op(Kind kind, String key, byte[] value, long deadline) {
     boolean isDelete() {
-      return value == null;
+      return kind == Kind.DELETE;
     }
   }
 
+  /** Every 7th deletes a key, every 11th gives a key a deadline, every 5th set has a deadline. */
   static Op op(int i) {
     if (i % 7 == 6) {
-      return new Op("k-" + (i * 31) % KEYS, null);
+      return new Op(Kind.DELETE, "k-" + (i * 31) % KEYS, null, 0);
+    }
+    if (i % 11 == 10) {
+      return new Op(Kind.EXPIRE_AT, "k-" + (i * 17) % KEYS, null, FAR + 1_000_000L + i);
     }
     StringBuilder v = new StringBuilder("value of op ").append(i).append(' ');
     while (v.length() < VALUE_BYTES) {
       v.append('x');
     }
-    return new Op("k-" + i % KEYS, v.toString().getBytes(StandardCharsets.UTF_8));
+    return new Op(Kind.SET, "k-" + i % KEYS, v.toString().getBytes(StandardCharsets.UTF_8), i % 5 == 0 ? FAR + i : 0);
   }
 
   static Config config(Path dataDir) {
@@ -59,10 +75,11 @@ public final class CrashChild {
         FileOutputStream acks = new FileOutputStream(ackFile.toFile(), true)) {
       for (int i = 0; i < operations; i++) {
         Op op = op(i);
-        if (op.isDelete()) {
-          KvStore.await(store.delete(op.key()), timeout);
-        } else {
-          KvStore.await(store.set(op.key(), op.value()), timeout);
+        switch (op.kind()) {
+          case DELETE -> KvStore.await(store.delete(op.key()), timeout);
+          case EXPIRE_AT -> KvStore.await(store.expireAt(op.key(), Instant.ofEpochMilli(op.deadline())), timeout);
+          default -> KvStore.await(op.deadline() == 0 ? store.set(op.key(), op.value())
+              : store.set(op.key(), op.value(), Instant.ofEpochMilli(op.deadline())), timeout);
         }
         acks.write((i + "\n").getBytes(StandardCharsets.US_ASCII)); // unbuffered: in the OS at once
       }

@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Stops a child JVM at each named point of the write path (as a kill or power cut would), then
- * reopens its data directory without any repair: every acknowledged operation is there, and the
- * only change beyond them is the one operation that was in flight.
+ * reopens its data directory without any repair: every acknowledged operation is there, deadlines
+ * included, and the only change beyond them is the one operation that was in flight.
  */
 class CrashPointTest {
   static final int OPERATIONS = 3000;
@@ -59,23 +59,28 @@ class CrashPointTest {
       assertEquals(String.valueOf(i), lines.get(i), "operations are acknowledged in order");
     }
     Map<String, byte[]> expected = new HashMap<>();
+    Map<String, Long> deadlines = new HashMap<>();
     for (int i = 0; i < acknowledged; i++) {
-      apply(expected, CrashChild.op(i));
+      apply(expected, deadlines, CrashChild.op(i));
     }
     Map<String, byte[]> withInFlight = new HashMap<>(expected);
+    Map<String, Long> deadlinesWithInFlight = new HashMap<>(deadlines);
     CrashChild.Op inFlight = CrashChild.op(acknowledged);
-    apply(withInFlight, inFlight);
+    apply(withInFlight, deadlinesWithInFlight, inFlight);
 
     try (KvStore store = KvStore.open(CrashChild.config(data))) {
       List<String> keys = KvStore.await(store.keys(""), WAIT);
       for (int k = 0; k < CrashChild.KEYS; k++) {
         String key = "k-" + k;
         Optional<byte[]> actual = KvStore.await(store.get(key), WAIT);
-        boolean asAcknowledged = same(expected.get(key), actual);
-        boolean withTheOpInFlight = key.equals(inFlight.key()) && same(withInFlight.get(key), actual);
+        long deadline = KvStore.await(store.ttl(key), WAIT).deadlineMillis();
+        boolean asAcknowledged = same(expected.get(key), actual) && deadlines.getOrDefault(key, 0L) == deadline;
+        boolean withTheOpInFlight = key.equals(inFlight.key()) && same(withInFlight.get(key), actual)
+            && deadlinesWithInFlight.getOrDefault(key, 0L) == deadline;
         assertTrue(asAcknowledged || withTheOpInFlight, () -> key + " after " + acknowledged
-            + " acknowledged operations: expected " + show(expected.get(key)) + " but found "
-            + show(actual.orElse(null)));
+            + " acknowledged operations: expected " + show(expected.get(key)) + " (deadline "
+            + deadlines.getOrDefault(key, 0L) + ") but found " + show(actual.orElse(null)) + " (deadline "
+            + deadline + ")");
       }
       assertTrue(keys.stream().allMatch(k -> k.startsWith("k-")), keys.toString());
     }
@@ -109,11 +114,25 @@ class CrashPointTest {
     }
   }
 
-  private static void apply(Map<String, byte[]> map, CrashChild.Op op) {
-    if (op.isDelete()) {
-      map.remove(op.key());
-    } else {
-      map.put(op.key(), op.value());
+  private static void apply(Map<String, byte[]> map, Map<String, Long> deadlines, CrashChild.Op op) {
+    switch (op.kind()) {
+      case DELETE -> {
+        map.remove(op.key());
+        deadlines.remove(op.key());
+      }
+      case EXPIRE_AT -> {
+        if (map.containsKey(op.key())) {
+          deadlines.put(op.key(), op.deadline());
+        }
+      }
+      default -> {
+        map.put(op.key(), op.value());
+        if (op.deadline() == 0) {
+          deadlines.remove(op.key());
+        } else {
+          deadlines.put(op.key(), op.deadline());
+        }
+      }
     }
   }
 

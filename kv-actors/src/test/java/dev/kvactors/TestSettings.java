@@ -15,6 +15,7 @@ final class TestSettings {
     KvSettings d = KvSettings.defaults(dir);
     return new KvSettings(d.dataDir(), d.durability(), d.heartbeatInterval(), STALE_AFTER,
         d.supervisorCheckInterval(), d.compactionFactor(), d.compactionMinLogBytes(), d.maxKeyBytes(),
-        d.maxValueBytes(), d.requestTimeout(), d.recoveryTimeout(), d.stashCapacity(), d.lockWait());
+        d.maxValueBytes(), d.requestTimeout(), d.recoveryTimeout(), d.stashCapacity(), d.lockWait(),
+        d.expiryInterval(), d.expiryMaxKeysPerRound());
   }
 }

@@ -21,4 +21,12 @@ public interface FaultHooks {
    * thrown here counts as a failed write.
    */
   default void beforeFlush() throws IOException {}
+
+  /**
+   * The wall clock, in milliseconds since the epoch, that keys' deadlines are compared with (by the
+   * key-value actor, and by the writer's compactions); tests move it instead of sleeping.
+   */
+  default long currentTimeMillis() {
+    return System.currentTimeMillis();
+  }
 }

@@ -66,8 +66,12 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
   /** What the writer tells its parent; each names the writer, so a replaced writer's late word is ignored. */
   public sealed interface Reply {}
 
-  /** The data directory is open and recovered: {@code entries} is the map. */
-  public record Recovered(ActorRef<Command> writer, Map<String, byte[]> entries) implements Reply {}
+  /**
+   * The data directory is open and recovered: {@code entries} is the map, {@code deadlines} the
+   * deadlines of its keys that have one (epoch millis; some may have passed).
+   */
+  public record Recovered(ActorRef<Command> writer, Map<String, byte[]> entries, Map<String, Long> deadlines)
+      implements Reply {}
 
   /** The data directory could not be opened or recovered; the writer has stopped. */
   public record RecoveryFailed(ActorRef<Command> writer, KvException error) implements Reply {}
@@ -129,7 +133,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
       ctx.getLog().info("Recovered {} keys from {} ({} log records replayed, snapshot {} bytes, log {} bytes)",
           state.entries().size(), settings.dataDir(), state.recordsReplayed(), state.snapshotBytes(),
           state.logBytes());
-      parent.tell(new Recovered(ctx.getSelf(), state.entries()));
+      parent.tell(new Recovered(ctx.getSelf(), state.entries(), state.deadlines()));
       return Behaviors.withTimers(timers -> new FileWriter(ctx, timers, settings, parent, heartbeats, hooks, dataDir,
           dataDir.log(), state));
     });
@@ -290,7 +294,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
     compactionCancelled.set(false);
     compaction = CompletableFuture.supplyAsync(() -> {
       try {
-        return Compaction.run(dataDir, newGeneration, compactionCancelled::get);
+        return Compaction.run(dataDir, newGeneration, hooks.currentTimeMillis(), compactionCancelled::get);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

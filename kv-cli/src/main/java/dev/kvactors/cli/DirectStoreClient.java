@@ -3,6 +3,7 @@ package dev.kvactors.cli;
 import static java.util.Objects.requireNonNull;
 
 import dev.kvactors.KvStore;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -27,8 +28,33 @@ final class DirectStoreClient implements StoreClient {
   }
 
   @Override
+  public void set(String key, byte[] value, Duration ttl) {
+    blocking.set(key, value, ttl);
+  }
+
+  @Override
   public boolean delete(String key) {
     return blocking.delete(key);
+  }
+
+  @Override
+  public long increment(String key, long by) {
+    return blocking.increment(key, by);
+  }
+
+  @Override
+  public long pttl(String key) {
+    return blocking.ttl(key).pttl();
+  }
+
+  @Override
+  public boolean expire(String key, Duration ttl) {
+    return blocking.expire(key, ttl);
+  }
+
+  @Override
+  public boolean persist(String key) {
+    return blocking.persist(key);
   }
 
   @Override

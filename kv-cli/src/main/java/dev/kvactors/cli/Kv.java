@@ -44,8 +44,13 @@ import picocli.CommandLine.ScopeType;
         GetCommand.class,
         SetCommand.class,
         DeleteCommand.class,
+        IncrCommand.class,
+        DecrCommand.class,
         FlushCommand.class,
         KeysCommand.class,
+        TtlCommand.class,
+        ExpireCommand.class,
+        PersistCommand.class,
         ServeCommand.class,
         RepairCommand.class,
         LoadCommand.class,
@@ -55,10 +60,10 @@ import picocli.CommandLine.ScopeType;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:ok",
-        "1:key not found (get); repair needed but not confirmed (repair)",
+        "1:key not found (get, ttl, expire, persist); repair needed but not confirmed (repair)",
         "2:usage error",
-        "3:store error: missing, damaged or unusable data directory, failed write (the reason is printed on "
-            + "stderr; details in DATA_DIR/kv.log)",
+        "3:store error: missing, damaged or unusable data directory, failed write, a value incr/decr cannot add"
+            + " to (the reason is printed on stderr; details in DATA_DIR/kv.log)",
         "4:the data directory stayed locked by another kv process for the lock wait (--lock-wait, kv.lock-wait)",
     },
     footerHeading = "%nCommands of the ./kv launcher:%n",
@@ -102,7 +107,8 @@ public final class Kv {
   Duration lockWait;
 
   @Option(names = "--server", paramLabel = "HOST:PORT",
-      description = "For get, set, delete, keys and flush (which also take it after the command): "
+      description = "For get, set, delete, incr, decr, keys, flush, ttl, expire and persist (which also take it after"
+          + " the command): "
           + ServerOption.DESCRIPTION)
   String server;
 
@@ -275,6 +281,13 @@ public final class Kv {
     DataDir.prepare(dir, use);
     startLogging(dir, false);
     return dir;
+  }
+
+  /** Says on stderr that {@code key} has no value; returns the exit code for it. */
+  static int notFound(CommandSpec command, String key) {
+    command.commandLine().getErr().println("not found: " + key);
+    command.commandLine().getErr().flush();
+    return EXIT_NOT_FOUND;
   }
 
   /** A usage error (exit code 2) if {@code --server} was given before {@code command}, which does not take it. */

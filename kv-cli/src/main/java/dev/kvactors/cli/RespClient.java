@@ -78,10 +78,55 @@ final class RespClient implements StoreClient {
     request("SET".getBytes(StandardCharsets.US_ASCII), key(key), value);
   }
 
+  /** {@code SET key value PX ms}. */
+  @Override
+  public void set(String key, byte[] value, Duration ttl) {
+    request(ascii("SET"), key(key), value, ascii("PX"), ascii(Long.toString(ttl.toMillis())));
+  }
+
+  /** {@code PTTL key}. */
+  @Override
+  public long pttl(String key) {
+    return integer(request(ascii("PTTL"), key(key)));
+  }
+
+  /** {@code PEXPIRE key ms}. */
+  @Override
+  public boolean expire(String key, Duration ttl) {
+    return integer(request(ascii("PEXPIRE"), key(key), ascii(Long.toString(ttl.toMillis())))) == 1;
+  }
+
+  /** {@code PERSIST key}. */
+  @Override
+  public boolean persist(String key) {
+    return integer(request(ascii("PERSIST"), key(key))) == 1;
+  }
+
+  private long integer(Reply reply) {
+    if (reply instanceof Reply.Int n) {
+      return n.value();
+    }
+    throw new KvException("unexpected reply from the kv server at " + address + ": " + reply, false);
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
   @Override
   public boolean delete(String key) {
     Reply reply = request("DEL".getBytes(StandardCharsets.US_ASCII), key(key));
     return reply instanceof Reply.Int n && n.value() > 0;
+  }
+
+  @Override
+  public long increment(String key, long by) {
+    Reply reply = request("INCRBY".getBytes(StandardCharsets.US_ASCII), key(key),
+        Long.toString(by).getBytes(StandardCharsets.US_ASCII));
+    if (reply instanceof Reply.Int n) {
+      return n.value();
+    }
+    throw new KvException("unexpected reply from the kv server at " + address + ": " + reply, false);
   }
 
   @Override

@@ -11,7 +11,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 /**
  * A usage error: what is wrong, the command's synopsis and where to read more, on stderr; exit
  * code 2. An unknown option is named even when a required argument is missing as well
- * ({@code kv get -x}), since the option is the mistake.
+ * ({@code kv get -x}), since the option is the mistake. A bad value of a known option or argument
+ * (a duration that is not one) is one line.
  */
 final class UsageErrorHandler implements IParameterExceptionHandler {
 
@@ -26,6 +27,12 @@ final class UsageErrorHandler implements IParameterExceptionHandler {
         message = "Unknown option: '" + unknown.get(0) + "' (an argument starting with - goes after --, as in "
             + "kv " + cmd.getCommandName() + " -- " + unknown.get(0) + ")";
       }
+    }
+    if (ex.getCause() instanceof CommandLine.TypeConversionException) {
+      // a bad value (a duration, say): the option is right, only its value is wrong; one line says it
+      err.println(message + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+      err.flush();
+      return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
     err.println(message);
     UnmatchedArgumentException.printSuggestions(ex, err);

@@ -46,6 +46,11 @@ final class Args {
     return invalid("wrong number of arguments for '" + ascii(args.get(0)).toLowerCase(Locale.ROOT) + "' command");
   }
 
+  /** Redis's arity error for {@code name} as it names it ({@code get}, {@code config|get}). */
+  static Reply wrongArity(String name) {
+    return Reply.err("wrong number of arguments for '" + name + "' command");
+  }
+
   /** The keys at {@code from}, {@code from + step}, ... */
   static List<String> keys(List<byte[]> args, int from, int step) {
     List<String> keys = new ArrayList<>();
@@ -102,6 +107,78 @@ final class Args {
   static String printable(byte[] bytes) {
     String s = new String(bytes, 0, Math.min(bytes.length, 128), StandardCharsets.UTF_8);
     return s.replaceAll("[\\p{Cntrl}]", "?");
+  }
+
+  /**
+   * A signed 64-bit integer exactly as Redis's {@code string2ll} reads one: optional {@code -}, no
+   * {@code +}, no spaces, no leading zeros ({@code 0} itself excepted, {@code -0} refused).
+   */
+  static java.util.OptionalLong redisLong(byte[] bytes) {
+    int n = bytes.length;
+    if (n == 0 || n > 20) {
+      return java.util.OptionalLong.empty();
+    }
+    if (n == 1 && bytes[0] == '0') {
+      return java.util.OptionalLong.of(0);
+    }
+    int i = 0;
+    boolean negative = bytes[0] == '-';
+    if (negative) {
+      i++;
+    }
+    if (i == n || bytes[i] < '1' || bytes[i] > '9') {
+      return java.util.OptionalLong.empty();
+    }
+    long value = 0; // accumulated as a negative number, which has room for Long.MIN_VALUE
+    for (; i < n; i++) {
+      int digit = bytes[i] - '0';
+      if (digit < 0 || digit > 9 || value < (Long.MIN_VALUE + digit) / 10) {
+        return java.util.OptionalLong.empty();
+      }
+      value = value * 10 - digit;
+    }
+    if (!negative && value == Long.MIN_VALUE) {
+      return java.util.OptionalLong.empty();
+    }
+    return java.util.OptionalLong.of(negative ? value : -value);
+  }
+
+  /** {@link #redisLong}, or Redis's {@code ERR value is not an integer or out of range}. */
+  static long integer(byte[] bytes) {
+    return redisLong(bytes).orElseThrow(() -> invalid("value is not an integer or out of range"));
+  }
+
+  /**
+   * A SCAN cursor as Redis reads it with C's {@code strtoul}: optional sign ({@code -1} is 2^64-1),
+   * no leading space, the empty string is 0; anything else, or above 2^64-1, is
+   * {@code ERR invalid cursor}. Returned as an unsigned 64-bit value.
+   */
+  static long cursor(byte[] bytes) {
+    int n = bytes.length;
+    if (n == 0) {
+      return 0;
+    }
+    int i = 0;
+    boolean negative = false;
+    if (bytes[0] == '+' || bytes[0] == '-') {
+      negative = bytes[0] == '-';
+      i++;
+    }
+    if (i == n) {
+      throw invalid("invalid cursor");
+    }
+    long value = 0;
+    for (; i < n; i++) {
+      int digit = bytes[i] - '0';
+      if (digit < 0 || digit > 9) {
+        throw invalid("invalid cursor");
+      }
+      if (Long.compareUnsigned(value, Long.divideUnsigned(-1L - digit, 10)) > 0) {
+        throw invalid("invalid cursor"); // ERANGE
+      }
+      value = value * 10 + digit;
+    }
+    return negative ? -value : value;
   }
 
   static Reply unknownCommand(List<byte[]> args) {

@@ -47,6 +47,11 @@ final class CommandHandler {
     this.auth = requireNonNull(auth, "auth is null");
   }
 
+  /** Whether the client has yet to authenticate: Redis's tighter request limits apply ({@link RespParser#limitWhile}). */
+  boolean unauthenticated() {
+    return !session.authenticated();
+  }
+
   /** The connection ended. */
   void close() {
     session.disconnected();
@@ -112,17 +117,86 @@ final class CommandHandler {
     }
   }
 
+  /** In Redis's order: unknown command or subcommand, then arity, then authentication. */
   private CompletionStage<Reply> dispatch(List<byte[]> args) {
     Optional<CommandTable.Spec> found = CommandTable.find(Args.option(args.get(0)));
-    if (!session.authenticated() && !found.map(CommandTable.Spec::beforeAuth).orElse(false)) {
-      return Session.done(Reply.error("NOAUTH Authentication required."));
-    }
     if (found.isEmpty()) {
-      return Session.done(Args.unknownCommand(args));
+      return rejected(Args.unknownCommand(args));
     }
     CommandTable.Spec spec = found.get();
-    Args.arity(args, spec.min(), spec.max());
-    return spec.parse().apply(args).apply(session);
+    if (!spec.subcommands().isEmpty() && args.size() >= 2) {
+      CommandTable.Spec sub = spec.subcommands().get(Args.option(args.get(1)));
+      if (sub == null) {
+        return rejected(Args.unknownSubcommand(args));
+      }
+      if (!sub.arityAccepts(args.size())) {
+        stats.commands().rejected(sub.fullName());
+        return rejected(Args.wrongArity(sub.fullName()));
+      }
+      return run(spec, sub.fullName(), args);
+    }
+    if (!spec.arityAccepts(args.size())) {
+      stats.commands().rejected(spec.fullName());
+      if (spec.name().equals("EXEC")) { // as Redis's rejectCommandSds: in MULTI or not
+        return TransactionCommands.abort(session, "wrong number of arguments for 'exec' command");
+      }
+      return rejected(Args.wrongArity(spec.fullName()));
+    }
+    return run(spec, spec.fullName(), args);
+  }
+
+  private CompletionStage<Reply> run(CommandTable.Spec spec, String statsName, List<byte[]> args) {
+    if (!session.authenticated() && !spec.beforeAuth()) {
+      stats.commands().rejected(statsName);
+      return rejected(Reply.error("NOAUTH Authentication required."));
+    }
+    if (session.multi().open() && !RUN_IN_MULTI.contains(spec.name())) {
+      return queue(spec, args);
+    }
+    long start = System.nanoTime();
+    CompletionStage<Reply> reply;
+    try {
+      reply = spec.parse().apply(args).apply(session);
+    } catch (Args.Invalid e) {
+      stats.commands().ran(statsName, System.nanoTime() - start, true);
+      throw e;
+    }
+    return reply.whenComplete((r, error) -> stats.commands().ran(statsName, System.nanoTime() - start,
+        error != null || r instanceof Reply.Error));
+  }
+
+  /** Commands run at once between MULTI and EXEC, as in Redis; every other one is queued. */
+  private static final java.util.Set<String> RUN_IN_MULTI = java.util.Set.of("EXEC", "DISCARD", "MULTI", "WATCH",
+      "QUIT");
+
+  /** A command refused before it ran: inside MULTI, it makes EXEC answer EXECABORT (Redis's rejectCommand). */
+  private CompletionStage<Reply> rejected(Reply error) {
+    if (session.multi().open()) {
+      session.multi().fail();
+    }
+    return Session.done(error);
+  }
+
+  /**
+   * Queues a command between MULTI and EXEC: +QUEUED. An argument error is found now but, as in
+   * Redis (where the command's own code finds it), answered in its slot of EXEC's array. A command
+   * that is not a {@link StoreCommand} (KEYS, SCAN, FLUSHDB, INFO, ...) cannot be part of a store
+   * transaction: it is refused now, and EXEC answers EXECABORT, so nothing of the transaction runs.
+   */
+  private CompletionStage<Reply> queue(CommandTable.Spec spec, List<byte[]> args) {
+    RespCommand command;
+    try {
+      command = spec.parse().apply(args);
+    } catch (Args.Invalid e) {
+      session.multi().queue(new StoreCommand.Constant(e.reply));
+      return Session.done(TransactionCommands.QUEUED);
+    }
+    if (!(command instanceof StoreCommand store)) {
+      return rejected(Reply.err("'" + spec.fullName() + "' inside MULTI is not supported by kv serve; "
+          + "the transaction will be discarded"));
+    }
+    session.multi().queue(store);
+    return Session.done(TransactionCommands.QUEUED);
   }
 
   /** The commands of one read run so far and their replies; completes {@code answered} once all are in. */

@@ -7,6 +7,7 @@ import static dev.kvactors.server.Session.done;
 
 import dev.kvactors.KeySet;
 import dev.kvactors.KeyValueStore;
+import dev.kvactors.Op;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -16,11 +17,22 @@ final class DataCommands {
   private DataCommands() {}
 
   /** {@code GET key} */
-  record Get(String key) implements RespCommand {
+  record Get(String key) implements StoreCommand {
     static Get parse(List<byte[]> args) {
       return new Get(Args.key(args, 1));
     }
 
+    @Override
+    public List<Op<?>> ops() {
+      return List.of(new Op.Get(key));
+    }
+
+    @Override
+    public Reply reply(List<Object> results) {
+      return Reply.bulkOrNull(((KeyValueStore.Value) results.get(0)).value().orElse(null));
+    }
+
+    /** Alone, a plain Get joins the connection's batch. */
     @Override
     public CompletionStage<Reply> apply(Session session) {
       return session.<KeyValueStore.Value>ask(r -> new KeyValueStore.Get(key, r))
@@ -28,80 +40,131 @@ final class DataCommands {
     }
   }
 
-  /** {@code SET key value [NX|XX] [GET]}; expiry options are refused (keys do not expire). */
-  record Set(String key, byte[] value, KeyValueStore.Condition condition, boolean returnPrevious)
-      implements RespCommand {
+  /**
+   * {@code SET key value [NX|XX] [GET] [EX s|PX ms|EXAT t|PXAT t|KEEPTTL]}, its options read as
+   * Redis 7.0's {@code parseExtendedStringArgumentsOrReply} reads them (a repeated option is taken,
+   * a conflicting one is a syntax error), then the time checked.
+   */
+  record Set(String key, byte[] value, KeyValueStore.Condition condition, KeyValueStore.Expiry expiry,
+      boolean returnPrevious) implements StoreCommand {
     static Set parse(List<byte[]> args) {
       String key = Args.key(args, 1);
       byte[] value = args.get(2);
-      KeyValueStore.Condition condition = KeyValueStore.Condition.ALWAYS;
-      boolean returnPrevious = false;
+      boolean nx = false;
+      boolean xx = false;
+      boolean get = false;
+      boolean keepTtl = false;
+      String unit = null;
+      byte[] time = null;
       for (int i = 3; i < args.size(); i++) {
         String option = option(args.get(i));
-        switch (option) {
-          case "NX", "XX" -> {
-            if (condition != KeyValueStore.Condition.ALWAYS) {
-              throw Args.syntaxError();
-            }
-            condition = option.equals("NX") ? KeyValueStore.Condition.IF_ABSENT : KeyValueStore.Condition.IF_PRESENT;
-          }
-          case "GET" -> returnPrevious = true;
-          case "EX", "PX", "EXAT", "PXAT", "KEEPTTL" -> throw Args.invalid(
-              "SET " + option + " is not supported: keys do not expire");
-          default -> throw Args.syntaxError();
+        boolean hasNext = i + 1 < args.size();
+        if (option.equals("NX") && !xx) {
+          nx = true;
+        } else if (option.equals("XX") && !nx) {
+          xx = true;
+        } else if (option.equals("GET")) {
+          get = true;
+        } else if (option.equals("KEEPTTL") && unit == null) {
+          keepTtl = true;
+        } else if (List.of("EX", "PX", "EXAT", "PXAT").contains(option) && !keepTtl
+            && (unit == null || unit.equals(option)) && hasNext) {
+          unit = option;
+          time = args.get(++i);
+        } else {
+          throw Args.syntaxError();
         }
       }
-      return new Set(key, value, condition, returnPrevious);
+      KeyValueStore.Expiry expiry = keepTtl ? KeyValueStore.Expiry.KEEP : KeyValueStore.Expiry.NONE;
+      if (unit != null) {
+        expiry = ExpiryCommands.time(time, unit.equals("EX") || unit.equals("EXAT"), unit.endsWith("AT"), "set");
+      }
+      KeyValueStore.Condition condition = nx ? KeyValueStore.Condition.IF_ABSENT
+          : xx ? KeyValueStore.Condition.IF_PRESENT : KeyValueStore.Condition.ALWAYS;
+      return new Set(key, value, condition, expiry, get);
     }
 
     @Override
+    public List<Op<?>> ops() {
+      return List.of(new Op.Set(key, value, condition, expiry));
+    }
+
+    @Override
+    public Reply reply(List<Object> results) {
+      KeyValueStore.Stored s = (KeyValueStore.Stored) results.get(0);
+      return returnPrevious ? Reply.bulkOrNull(s.previous().orElse(null)) : s.applied() ? Reply.OK : Reply.NULL_BULK;
+    }
+
+    /** Alone, a plain Set joins the connection's batch. */
+    @Override
     public CompletionStage<Reply> apply(Session session) {
-      CompletionStage<KeyValueStore.Stored> stored = session.ask(r -> new KeyValueStore.Set(key, value, condition, r));
-      return stored.thenApply(s -> returnPrevious ? Reply.bulkOrNull(s.previous().orElse(null))
-          : s.applied() ? Reply.OK : Reply.NULL_BULK);
+      CompletionStage<KeyValueStore.Stored> stored = session.ask(
+          r -> new KeyValueStore.Set(key, value, condition, expiry, r));
+      return stored.thenApply(s -> reply(List.of(s)));
     }
   }
 
-  /** {@code DEL key...}: the number of keys that existed. */
-  record Del(List<String> keys) implements RespCommand {
+  /** {@code DEL key...} and {@code UNLINK key...}: the number of keys that existed; atomic. */
+  record Del(List<String> keys) implements StoreCommand {
     static Del parse(List<byte[]> args) {
       return new Del(Args.keys(args, 1, 1));
     }
 
     @Override
-    public CompletionStage<Reply> apply(Session session) {
-      List<CompletionStage<KeyValueStore.Deleted>> deletes = new ArrayList<>(keys.size());
-      for (String key : keys) {
-        CompletionStage<KeyValueStore.Deleted> deleted = session.ask(r -> new KeyValueStore.Delete(key, r));
-        deletes.add(deleted);
-      }
-      return all(deletes).thenApply(list -> new Reply.Int(list.stream().filter(KeyValueStore.Deleted::existed).count()));
+    public List<Op<?>> ops() {
+      return keys.stream().<Op<?>>map(Op.Delete::new).toList();
+    }
+
+    @Override
+    public Reply reply(List<Object> results) {
+      return new Reply.Int(results.stream().filter(r -> ((KeyValueStore.Deleted) r).existed()).count());
     }
   }
 
   /** {@code EXISTS key...}: how many of them exist (a key named twice counts twice). */
-  record Exists(List<String> keys) implements RespCommand {
+  record Exists(List<String> keys) implements StoreCommand {
     static Exists parse(List<byte[]> args) {
       return new Exists(Args.keys(args, 1, 1));
     }
 
     @Override
+    public List<Op<?>> ops() {
+      return keys.stream().<Op<?>>map(Op.Get::new).toList();
+    }
+
+    @Override
+    public Reply reply(List<Object> results) {
+      return new Reply.Int(results.stream().filter(r -> ((KeyValueStore.Value) r).value().isPresent()).count());
+    }
+
+    /** Alone, plain Gets in the connection's batch, which the store takes one after another. */
+    @Override
     public CompletionStage<Reply> apply(Session session) {
-      return all(gets(session, keys))
-          .thenApply(values -> new Reply.Int(values.stream().filter(v -> v.value().isPresent()).count()));
+      return all(gets(session, keys)).thenApply(values -> reply(new ArrayList<>(values)));
     }
   }
 
   /** {@code MGET key...} */
-  record MGet(List<String> keys) implements RespCommand {
+  record MGet(List<String> keys) implements StoreCommand {
     static MGet parse(List<byte[]> args) {
       return new MGet(Args.keys(args, 1, 1));
     }
 
     @Override
+    public List<Op<?>> ops() {
+      return keys.stream().<Op<?>>map(Op.Get::new).toList();
+    }
+
+    @Override
+    public Reply reply(List<Object> results) {
+      return new Reply.Multi(results.stream()
+          .map(v -> Reply.bulkOrNull(((KeyValueStore.Value) v).value().orElse(null))).toList());
+    }
+
+    /** Alone, plain Gets in the connection's batch, which the store takes one after another. */
+    @Override
     public CompletionStage<Reply> apply(Session session) {
-      return all(gets(session, keys)).thenApply(values -> new Reply.Multi(
-          values.stream().map(v -> Reply.bulkOrNull(v.value().orElse(null))).toList()));
+      return all(gets(session, keys)).thenApply(values -> reply(new ArrayList<>(values)));
     }
   }
 
@@ -113,8 +176,8 @@ final class DataCommands {
     return gets;
   }
 
-  /** {@code MSET key value...}: the sets go out in order; OK once every one is acknowledged. Not atomic: a crash may keep some. */
-  record MSet(List<String> keys, List<byte[]> values) implements RespCommand {
+  /** {@code MSET key value...}: atomic, one transaction (one log record); each key's deadline is cleared. */
+  record MSet(List<String> keys, List<byte[]> values) implements StoreCommand {
     static MSet parse(List<byte[]> args) {
       if (args.size() % 2 == 0) {
         throw Args.wrongArity(args);
@@ -128,15 +191,17 @@ final class DataCommands {
     }
 
     @Override
-    public CompletionStage<Reply> apply(Session session) {
-      List<CompletionStage<KeyValueStore.Stored>> sets = new ArrayList<>(keys.size());
+    public List<Op<?>> ops() {
+      List<Op<?>> ops = new ArrayList<>(keys.size());
       for (int i = 0; i < keys.size(); i++) {
-        String key = keys.get(i);
-        byte[] value = values.get(i);
-        CompletionStage<KeyValueStore.Stored> stored = session.ask(r -> new KeyValueStore.Set(key, value, r));
-        sets.add(stored);
+        ops.add(new Op.Set(keys.get(i), values.get(i), KeyValueStore.Condition.ALWAYS, KeyValueStore.Expiry.NONE));
       }
-      return all(sets).thenApply(done -> Reply.OK);
+      return ops;
+    }
+
+    @Override
+    public Reply reply(List<Object> results) {
+      return Reply.OK;
     }
   }
 
@@ -173,12 +238,7 @@ final class DataCommands {
    */
   record Scan(long cursor, Glob glob, int count, boolean strings) implements RespCommand {
     static Scan parse(List<byte[]> args) {
-      long cursor;
-      try {
-        cursor = Long.parseUnsignedLong(ascii(args.get(1)));
-      } catch (NumberFormatException e) {
-        throw Args.invalid("invalid cursor");
-      }
+      long cursor = Args.cursor(args.get(1));
       Glob glob = null;
       long count = 10;
       boolean strings = true;
@@ -189,11 +249,7 @@ final class DataCommands {
         switch (option(args.get(i))) {
           case "MATCH" -> glob = Args.pattern(args.get(i + 1));
           case "COUNT" -> {
-            try {
-              count = Long.parseLong(ascii(args.get(i + 1)));
-            } catch (NumberFormatException e) {
-              throw Args.invalid("value is not an integer or out of range");
-            }
+            count = Args.integer(args.get(i + 1));
             if (count < 1) {
               throw Args.syntaxError();
             }
@@ -214,6 +270,33 @@ final class DataCommands {
         KeySet.Page page = keys.scan(cursor, count, glob == null ? key -> true : glob::matches);
         return new Reply.Multi(List.of(Reply.bulk(Long.toUnsignedString(page.next())),
             new Reply.Multi(page.keys().stream().map(Reply::bulk).toList())));
+      }, session.server().listing());
+    }
+  }
+
+  /**
+   * {@code RANDOMKEY}: a key at a random point of the key set's scan order (the first at or after a
+   * random 62-bit hash, wrapping round), found off the store's thread; nil when there is none.
+   */
+  record RandomKey() implements RespCommand {
+    static RandomKey parse(List<byte[]> args) {
+      return new RandomKey();
+    }
+
+    @Override
+    public CompletionStage<Reply> apply(Session session) {
+      long start = java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 2;
+      return session.keySet().thenApplyAsync(keys -> {
+        for (long cursor : new long[] {start, 0}) {
+          do {
+            KeySet.Page page = keys.scan(cursor, 16, key -> true);
+            if (!page.keys().isEmpty()) {
+              return Reply.bulk(page.keys().get(0));
+            }
+            cursor = page.next();
+          } while (cursor != 0);
+        }
+        return Reply.NULL_BULK;
       }, session.server().listing());
     }
   }

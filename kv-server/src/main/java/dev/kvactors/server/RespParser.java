@@ -40,6 +40,13 @@ public final class RespParser {
   private long consumed;
   private long consumedAtLastFrame;
   private boolean failed;
+  /** While true, Redis's limits for a client that has not authenticated apply. */
+  private java.util.function.BooleanSupplier unauthenticated = () -> false;
+
+  /** Most arguments of a request from a client that has not authenticated, as Redis. */
+  static final int UNAUTHENTICATED_MAX_ARGUMENTS = 10;
+  /** Longest bulk string from a client that has not authenticated, as Redis. */
+  static final int UNAUTHENTICATED_MAX_BULK_BYTES = 16 * 1024;
 
   /** A parser whose requests may take up to {@code maxRequestBytes} of input, headers included. */
   public RespParser(int maxBulkBytes, int maxArguments, long maxRequestBytes, int maxInlineBytes) {
@@ -61,6 +68,16 @@ public final class RespParser {
   public RespParser(ServerSettings settings) {
     this(settings.maxBulkBytes(), settings.maxArguments(), settings.maxRequestBytes(), settings.maxInlineBytes(),
         settings.maxClientMemoryBytes());
+  }
+
+  /**
+   * While {@code unauthenticated} says so (a password is set and the client has not sent a good
+   * AUTH), a multibulk of more than 10 arguments or a bulk string over 16 KiB is refused as Redis
+   * refuses it ({@code unauthenticated multibulk length}, {@code unauthenticated bulk length}), at
+   * its header, before any of its body is read.
+   */
+  public void limitWhile(java.util.function.BooleanSupplier unauthenticated) {
+    this.unauthenticated = java.util.Objects.requireNonNull(unauthenticated, "unauthenticated is null");
   }
 
   /** The frames completed by {@code chunk}, in order; empty when more input is needed. */
@@ -120,6 +137,9 @@ public final class RespParser {
         return null;
       }
       long count = number(1, cr);
+      if (count > UNAUTHENTICATED_MAX_ARGUMENTS && count <= Integer.MAX_VALUE && unauthenticated.getAsBoolean()) {
+        throw new ProtocolError("unauthenticated multibulk length");
+      }
       if (count == Long.MIN_VALUE || count > maxArguments) {
         throw new ProtocolError("invalid multibulk length" + (count > maxArguments
             ? " " + count + " (at most " + maxArguments + ", kv.server.max-arguments)" : ""));
@@ -146,6 +166,9 @@ public final class RespParser {
           return null;
         }
         long length = number(1, cr);
+        if (length > UNAUTHENTICATED_MAX_BULK_BYTES && length <= Integer.MAX_VALUE && unauthenticated.getAsBoolean()) {
+          throw new ProtocolError("unauthenticated bulk length");
+        }
         if (length < 0 || length > maxBulkBytes) {
           throw new ProtocolError("invalid bulk length" + (length > maxBulkBytes
               ? " " + length + " (at most " + maxBulkBytes + " bytes, kv.server.max-bulk-bytes)" : ""));

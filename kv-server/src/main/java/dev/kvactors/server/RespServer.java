@@ -204,6 +204,7 @@ public final class RespServer {
         system.executionContext());
     CommandHandler handler = new CommandHandler(context, clientId, auth);
     RespParser parser = new RespParser(settings);
+    parser.limitWhile(handler::unauthenticated);
     ClientMemory.Account account = memory.open();
     // Built per connection: the parser, the handler and the account hold that connection's state.
     // One element per TCP read: its commands are parsed, run and answered together, and their

@@ -26,26 +26,39 @@ final class ServerCommands {
   private ServerCommands() {}
 
   /** {@code PING [message]} */
-  record Ping(byte[] message) implements RespCommand {
+  record Ping(byte[] message) implements StoreCommand {
     static Ping parse(List<byte[]> args) {
+      if (args.size() > 2) {
+        throw wrongArity(args);
+      }
       return new Ping(args.size() == 1 ? null : args.get(1));
     }
 
     @Override
-    public CompletionStage<Reply> apply(Session session) {
-      return done(message == null ? new Reply.Simple("PONG") : new Reply.Bulk(message));
+    public List<dev.kvactors.Op<?>> ops() {
+      return List.of();
+    }
+
+    @Override
+    public Reply reply(List<Object> results) {
+      return message == null ? new Reply.Simple("PONG") : new Reply.Bulk(message);
     }
   }
 
   /** {@code ECHO message} */
-  record Echo(byte[] message) implements RespCommand {
+  record Echo(byte[] message) implements StoreCommand {
     static Echo parse(List<byte[]> args) {
       return new Echo(args.get(1));
     }
 
     @Override
-    public CompletionStage<Reply> apply(Session session) {
-      return done(new Reply.Bulk(message));
+    public List<dev.kvactors.Op<?>> ops() {
+      return List.of();
+    }
+
+    @Override
+    public Reply reply(List<Object> results) {
+      return new Reply.Bulk(message);
     }
   }
 
@@ -62,38 +75,53 @@ final class ServerCommands {
     }
   }
 
-  /** {@code SELECT index}: only database 0 exists. */
-  record Select(String index) implements RespCommand {
+  /** {@code SELECT index}: only database 0 exists; other indexes are out of range. */
+  record Select(long index) implements RespCommand {
     static Select parse(List<byte[]> args) {
-      return new Select(ascii(args.get(1)));
+      long index = Args.integer(args.get(1));
+      if (index < Integer.MIN_VALUE || index > Integer.MAX_VALUE) {
+        throw Args.invalid("value is out of range, value must between " // sic, as Redis 7.0
+            + Integer.MIN_VALUE + " and "
+            + Integer.MAX_VALUE);
+      }
+      return new Select(index);
     }
 
     @Override
     public CompletionStage<Reply> apply(Session session) {
-      return done("0".equals(index) ? Reply.OK : Reply.err("DB index is out of range"));
+      return done(index == 0 ? Reply.OK : Reply.err("DB index is out of range"));
     }
   }
 
   /** {@code AUTH [user] password} */
-  record Auth(String user, byte[] password) implements RespCommand {
+  record Auth(String user, byte[] password, boolean explicitUser) implements RespCommand {
     static Auth parse(List<byte[]> args) {
-      return new Auth(args.size() == 3 ? ascii(args.get(1)) : "default", args.get(args.size() - 1));
+      if (args.size() > 3) {
+        throw Args.syntaxError();
+      }
+      return new Auth(args.size() == 3 ? ascii(args.get(1)) : "default", args.get(args.size() - 1), args.size() == 3);
     }
 
     @Override
     public CompletionStage<Reply> apply(Session session) {
-      return done(auth(session, user, password));
+      return done(auth(session, user, password, explicitUser));
     }
   }
 
   private static Reply auth(Session session, String user, byte[] password) {
+    return auth(session, user, password, true);
+  }
+
+  /** {@code explicitUser}: {@code AUTH user password} or HELLO's AUTH, not {@code AUTH password}. */
+  private static Reply auth(Session session, String user, byte[] password, boolean explicitUser) {
     ServerSettings settings = session.server().settings();
-    if (settings.password().isEmpty()) {
+    if (settings.password().isEmpty() && !explicitUser) {
       return Reply.err("AUTH <password> called without any password configured for the default user. "
           + "Are you sure your configuration is correct?");
     }
-    boolean ok = user.equals("default")
-        & MessageDigest.isEqual(password, settings.password().get().getBytes(StandardCharsets.UTF_8));
+    // As Redis's default user: with no password set it takes any password ("nopass").
+    boolean ok = user.equals("default") & (settings.password().isEmpty()
+        || MessageDigest.isEqual(password, settings.password().get().getBytes(StandardCharsets.UTF_8)));
     if (!ok) {
       return Reply.error("WRONGPASS invalid username-password pair or user is disabled.");
     }
@@ -156,8 +184,16 @@ final class ServerCommands {
         Reply.bulk("modules"), Reply.EMPTY_ARRAY));
   }
 
-  /** {@code INFO [section...]}: the sections server, clients, persistence, stats, keyspace. */
+  /**
+   * {@code INFO [section...]}: the sections server, clients, memory, persistence, stats, cpu,
+   * commandstats and keyspace, laid out as Redis does (sections apart by an empty line; when no
+   * section asked for exists, an empty string). {@code commandstats} only when named or with
+   * {@code all}/{@code everything}, as in Redis.
+   */
   record Info(java.util.Set<String> sections) implements RespCommand {
+    private static final List<String> DEFAULT = List.of("server", "clients", "memory", "persistence", "stats",
+        "cpu", "keyspace");
+
     static Info parse(List<byte[]> args) {
       java.util.Set<String> sections = new HashSet<>();
       for (int i = 1; i < args.size(); i++) {
@@ -167,8 +203,9 @@ final class ServerCommands {
     }
 
     private boolean wants(String section) {
-      return sections.isEmpty() || sections.contains("all") || sections.contains("everything")
-          || sections.contains("default") || sections.contains(section);
+      boolean all = sections.contains("all") || sections.contains("everything");
+      boolean byDefault = sections.isEmpty() || sections.contains("default");
+      return sections.contains(section) || all || (byDefault && DEFAULT.contains(section));
     }
 
     @Override
@@ -177,54 +214,66 @@ final class ServerCommands {
       ServerStats stats = server.stats();
       KvSettings kv = server.kvSettings();
       return session.routerStats().thenCombine(session.keySet(), (resets, list) -> {
-        StringBuilder out = new StringBuilder();
+        InfoText info = new InfoText();
         if (wants("server")) {
-          out.append("# Server\r\n")
-              .append("redis_version:").append(REDIS_VERSION).append("\r\n")
-              .append("kv_server:kv-actors\r\n")
-              .append("redis_mode:standalone\r\n")
-              .append("os:").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
-              .append(' ').append(System.getProperty("os.arch")).append("\r\n")
-              .append("java_version:").append(System.getProperty("java.version")).append("\r\n")
-              .append("process_id:").append(ProcessHandle.current().pid()).append("\r\n")
-              .append("run_id:").append(server.runId()).append("\r\n")
-              .append("tcp_port:").append(server.port()).append("\r\n")
-              .append("uptime_in_seconds:").append(stats.uptimeSeconds()).append("\r\n")
-              .append("uptime_in_days:").append(stats.uptimeSeconds() / 86400).append("\r\n\r\n");
+          info.section("Server")
+              .line("redis_version", REDIS_VERSION)
+              .line("kv_server", "kv-actors")
+              .line("redis_mode", "standalone")
+              .line("os", System.getProperty("os.name") + ' ' + System.getProperty("os.version") + ' '
+                  + System.getProperty("os.arch"))
+              .line("java_version", System.getProperty("java.version"))
+              .line("process_id", ProcessHandle.current().pid())
+              .line("run_id", server.runId())
+              .line("tcp_port", server.port())
+              .line("uptime_in_seconds", stats.uptimeSeconds())
+              .line("uptime_in_days", stats.uptimeSeconds() / 86400);
         }
         if (wants("clients")) {
-          out.append("# Clients\r\n")
-              .append("connected_clients:").append(stats.connected()).append("\r\n")
-              .append("maxclients:").append(server.settings().maxConnections()).append("\r\n\r\n");
+          info.section("Clients")
+              .line("connected_clients", stats.connected())
+              .line("maxclients", server.settings().maxConnections());
+        }
+        if (wants("memory")) {
+          InfoText.memory(info.section("Memory"));
         }
         if (wants("persistence")) {
-          out.append("# Persistence\r\n")
-              .append("loading:0\r\n")
-              .append("kv_durability:").append(kv.durability().configName()).append("\r\n")
-              .append("kv_data_dir:").append(kv.dataDir().toAbsolutePath()).append("\r\n\r\n");
+          info.section("Persistence")
+              .line("loading", 0)
+              .line("kv_durability", kv.durability().configName())
+              .line("kv_data_dir", kv.dataDir().toAbsolutePath());
         }
         if (wants("stats")) {
-          out.append("# Stats\r\n")
-              .append("total_connections_received:").append(stats.connectionsReceived()).append("\r\n")
-              .append("total_commands_processed:").append(stats.commandsProcessed()).append("\r\n")
-              .append("rejected_connections:").append(stats.connectionsRejected()).append("\r\n")
-              .append("kv_protocol_errors:").append(stats.protocolErrors()).append("\r\n")
-              .append("kv_heartbeat_resets:").append(resets.resets()).append("\r\n")
-              .append("kv_resetting:").append(resets.resetting() ? 1 : 0).append("\r\n\r\n");
+          info.section("Stats")
+              .line("total_connections_received", stats.connectionsReceived())
+              .line("total_commands_processed", stats.commandsProcessed())
+              .line("rejected_connections", stats.connectionsRejected())
+              .line("kv_protocol_errors", stats.protocolErrors())
+              .line("kv_heartbeat_resets", resets.resets())
+              .line("kv_resetting", resets.resetting() ? 1 : 0);
+        }
+        if (wants("cpu")) {
+          InfoText.cpu(info.section("CPU"));
+        }
+        if (wants("commandstats")) {
+          info.section("Commandstats").lines(stats.commands().lines());
         }
         if (wants("keyspace")) {
-          out.append("# Keyspace\r\n");
+          info.section("Keyspace");
           if (!list.isEmpty()) {
-            out.append("db0:keys=").append(list.size()).append(",expires=0,avg_ttl=0\r\n");
+            info.line("db0", "keys=" + list.size() + ",expires=0,avg_ttl=0");
           }
-          out.append("\r\n");
         }
-        return Reply.bulk(out.toString().stripTrailing() + "\r\n");
+        return Reply.bulk(info.toString());
       });
     }
   }
 
-  /** What clients ask at connect: {@code COMMAND}, {@code COMMAND DOCS} (empty), {@code COMMAND COUNT}. */
+  /**
+   * {@code COMMAND}, {@code COMMAND COUNT}, {@code COMMAND INFO [name...]}, {@code COMMAND DOCS [name...]},
+   * {@code COMMAND LIST [FILTERBY MODULE m|ACLCAT c|PATTERN p]}: generated from {@link CommandTable},
+   * so they describe exactly the commands (and subcommands) the server accepts, in Redis 7.0's words.
+   */
   record Command(List<byte[]> args) implements RespCommand {
     static Command parse(List<byte[]> args) {
       return new Command(args);
@@ -233,13 +282,82 @@ final class ServerCommands {
     @Override
     public CompletionStage<Reply> apply(Session session) {
       if (args.size() == 1) {
-        return done(Reply.EMPTY_ARRAY);
+        return done(new Reply.Multi(CommandTable.COMMANDS.stream().map(CommandTable.Spec::info).toList()));
       }
       return done(switch (option(args.get(1))) {
-        case "DOCS", "INFO", "LIST" -> Reply.EMPTY_ARRAY;
-        case "COUNT" -> new Reply.Int(0);
+        case "COUNT" -> new Reply.Int(CommandTable.COMMANDS.size());
+        case "INFO" -> info();
+        case "DOCS" -> docs();
+        case "LIST" -> list();
         default -> unknownSubcommand(args);
       });
+    }
+
+    private Reply info() {
+      if (args.size() == 2) {
+        return new Reply.Multi(CommandTable.COMMANDS.stream().map(CommandTable.Spec::info).toList());
+      }
+      List<Reply> out = new ArrayList<>();
+      for (int i = 2; i < args.size(); i++) {
+        out.add(lookup(args.get(i)).map(CommandTable.Spec::info).orElse(Reply.NULL_BULK));
+      }
+      return new Reply.Multi(out);
+    }
+
+    private Reply docs() {
+      List<CommandTable.Spec> specs = new ArrayList<>();
+      if (args.size() == 2) {
+        specs.addAll(CommandTable.COMMANDS);
+      }
+      for (int i = 2; i < args.size(); i++) {
+        lookup(args.get(i)).ifPresent(specs::add);
+      }
+      List<Reply> out = new ArrayList<>();
+      for (CommandTable.Spec spec : specs) {
+        out.add(Reply.bulk(spec.fullName()));
+        out.add(spec.docs());
+      }
+      return new Reply.Multi(out);
+    }
+
+    private Reply list() {
+      java.util.function.Predicate<CommandTable.Spec> filter = spec -> true;
+      if (args.size() == 5 && option(args.get(2)).equals("FILTERBY")) {
+        String value = ascii(args.get(4));
+        filter = switch (option(args.get(3))) {
+          case "MODULE" -> spec -> false;
+          case "ACLCAT" -> spec -> spec.description().aclCategories().stream().anyMatch(value::equalsIgnoreCase);
+          case "PATTERN" -> {
+            Glob glob = new Glob(value.toLowerCase(Locale.ROOT));
+            yield spec -> glob.matches(spec.fullName());
+          }
+          default -> throw Args.syntaxError();
+        };
+      } else if (args.size() != 2) {
+        throw Args.syntaxError();
+      }
+      List<Reply> out = new ArrayList<>();
+      for (CommandTable.Spec spec : CommandTable.COMMANDS) {
+        if (filter.test(spec)) {
+          out.add(Reply.bulk(spec.fullName()));
+        }
+        for (CommandTable.Spec sub : spec.subcommands().values()) {
+          if (filter.test(sub)) {
+            out.add(Reply.bulk(sub.fullName()));
+          }
+        }
+      }
+      return new Reply.Multi(out);
+    }
+
+    /** A command by name, or a subcommand by its full name ({@code config|get}). */
+    private static java.util.Optional<CommandTable.Spec> lookup(byte[] name) {
+      String[] parts = option(name).split("\\|", -1);
+      java.util.Optional<CommandTable.Spec> spec = CommandTable.find(parts[0]);
+      if (parts.length == 1) {
+        return spec;
+      }
+      return parts.length == 2 ? spec.map(s -> s.subcommands().get(parts[1])) : java.util.Optional.empty();
     }
   }
 
@@ -251,14 +369,7 @@ final class ServerCommands {
 
     @Override
     public CompletionStage<Reply> apply(Session session) {
-      String sub = option(args.get(1));
-      if (!sub.equals("GET")) {
-        return done(sub.equals("SET") ? Reply.err("CONFIG SET is not supported; see kv.server in the configuration")
-            : unknownSubcommand(args));
-      }
-      if (args.size() < 3) {
-        throw wrongArity(args);
-      }
+      // CONFIG GET is the only subcommand in CommandTable; its arity is checked there.
       ServerContext server = session.server();
       ServerSettings settings = server.settings();
       String appendfsync = switch (server.kvSettings().durability().configName()) {
@@ -288,7 +399,7 @@ final class ServerCommands {
     }
   }
 
-  /** {@code CLIENT SETNAME|GETNAME|ID|SETINFO} */
+  /** {@code CLIENT SETNAME|GETNAME|ID} (the subcommands in CommandTable; their arity is checked there) */
   record Client(List<byte[]> args) implements RespCommand {
     static Client parse(List<byte[]> args) {
       return new Client(args);
@@ -298,7 +409,6 @@ final class ServerCommands {
     public CompletionStage<Reply> apply(Session session) {
       switch (option(args.get(1))) {
         case "SETNAME": {
-          arity(args, 3, 3);
           String name = ascii(args.get(2));
           if (!name.chars().allMatch(c -> c > ' ' && c <= '~')) {
             return done(Reply.err("Client names cannot contain spaces, newlines or special characters."));
@@ -310,9 +420,6 @@ final class ServerCommands {
           return done(session.clientName() == null ? Reply.NULL_BULK : Reply.bulk(session.clientName()));
         case "ID":
           return done(new Reply.Int(session.clientId()));
-        case "SETINFO":
-          arity(args, 4, 4);
-          return done(Reply.OK);
         default:
           return done(unknownSubcommand(args));
       }

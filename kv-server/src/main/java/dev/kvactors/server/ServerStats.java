@@ -11,6 +11,7 @@ final class ServerStats {
   private final AtomicInteger connected = new AtomicInteger();
   private final AtomicLong commandsProcessed = new AtomicLong();
   private final AtomicLong protocolErrors = new AtomicLong();
+  private final CommandStats commands = new CommandStats();
 
   /** Counts a new connection and returns its client id (1, 2, ...). */
   long connectionReceived() {
@@ -61,6 +62,10 @@ final class ServerStats {
 
   long commandsProcessed() {
     return commandsProcessed.get();
+  }
+
+  CommandStats commands() {
+    return commands;
   }
 
   long protocolErrors() {

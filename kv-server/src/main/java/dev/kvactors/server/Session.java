@@ -6,8 +6,10 @@ import dev.kvactors.internal.Futures;
 import dev.kvactors.internal.RouterStats;
 import dev.kvactors.KeySet;
 import dev.kvactors.KeyValueStore;
+import dev.kvactors.Op;
 import dev.kvactors.Router;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,9 +28,11 @@ final class Session {
   private final long clientId;
   private final Duration timeout;
   private final StoreRequests requests;
-  private boolean authenticated;
+  /** Read by the connection's parser too ({@link CommandHandler#unauthenticated}). */
+  private volatile boolean authenticated;
   private boolean closing;
   private String clientName;
+  private final Multi multi = new Multi();
 
   Session(ServerContext server, long clientId) {
     this.server = requireNonNull(server, "server is null");
@@ -84,7 +88,7 @@ final class Session {
   <T> CompletionStage<T> ask(Function<ActorRef<StatusReply<T>>, KeyValueStore.Request> request) {
     KeyValueStore.Request batched = request.apply(null);
     if (batched instanceof KeyValueStore.Get || batched instanceof KeyValueStore.Set
-        || batched instanceof KeyValueStore.Delete) {
+        || batched instanceof KeyValueStore.Delete || batched instanceof KeyValueStore.Execute) {
       return requests.send(batched);
     }
     requests.flush();
@@ -97,8 +101,54 @@ final class Session {
     requests.flush();
   }
 
-  /** The connection is gone: its reply-to stops. */
+  /**
+   * Runs a {@link StoreCommand}: no operation, its reply at once; one, an {@code Execute}; several,
+   * one {@code Transaction} (atomic, one log record).
+   */
+  CompletionStage<Reply> run(StoreCommand command) {
+    List<Op<?>> ops = command.ops();
+    if (ops.isEmpty()) {
+      return done(command.reply(List.of()));
+    }
+    if (ops.size() == 1) {
+      Op<?> op = ops.get(0);
+      return this.<Object>ask(r -> execute(op, r)).thenApply(result -> command.reply(List.of(result)));
+    }
+    return transaction(ops, null).thenApply(executed -> {
+      List<Object> results = new ArrayList<>(executed.results().size());
+      for (StatusReply<?> result : executed.results()) {
+        if (result.isError()) {
+          return CommandHandler.errorReply(result.getError(), timeout);
+        }
+        results.add(result.getValue());
+      }
+      return command.reply(results);
+    });
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static KeyValueStore.Request execute(Op<?> op, ActorRef<StatusReply<Object>> replyTo) {
+    return new KeyValueStore.Execute(op, replyTo);
+  }
+
+  /** One transaction of {@code ops}, checked against {@code watcher}'s watched keys if not null. */
+  CompletionStage<KeyValueStore.Executed> transaction(List<Op<?>> ops, KeyValueStore.Watcher watcher) {
+    return this.<KeyValueStore.Executed>ask(r -> new KeyValueStore.Transaction(ops, watcher, r));
+  }
+
+  /** The connection's MULTI/WATCH state. */
+  Multi multi() {
+    return multi;
+  }
+
+  /** The connection is gone: its reply-to stops, and the store forgets its watched keys. */
   void disconnected() {
+    KeyValueStore.Watcher watcher = multi.watcher();
+    if (watcher != null) {
+      AskPattern.<Router.Command, KeyValueStore.Done>askWithStatus(server.router(),
+          r -> new KeyValueStore.Unwatch(watcher, r), timeout,
+          server.scheduler()); // nothing waits for the answer: the connection is gone
+    }
     requests.close();
   }
 

@@ -104,6 +104,24 @@ class KvServeTest {
   }
 
   @Test
+  void runsMultiExecAndIncrFromRedisCliAsRedis() {
+    Path dir = tmp.resolve("data");
+    try (KvServer server = KvServer.start(dir, tmp)) {
+      // One redis-cli connection reading commands from stdin; the expected output is redis-server 7.0's.
+      byte[] script = ("MULTI\nINCR c\nINCRBY c 10\nSET c2 x\nINCR c2\nEXEC\nGET c\nINCR c\nDECR c\nINCRBY c x\n")
+          .getBytes(StandardCharsets.US_ASCII);
+      assertEquals("OK\nQUEUED\nQUEUED\nQUEUED\nQUEUED\n1\n11\nOK\nERR value is not an integer or out of range\n\n"
+          + "11\n12\n11\nERR value is not an integer or out of range\n\n", redisCli(server, script).out());
+      byte[] aborted = "MULTI\nSET a 1\nNOSUCH\nEXEC\nEXISTS a\n".getBytes(StandardCharsets.US_ASCII);
+      assertEquals("OK\nQUEUED\nERR unknown command 'NOSUCH', with args beginning with: \n\n"
+          + "EXECABORT Transaction discarded because of previous errors.\n\n0\n", redisCli(server, aborted).out());
+      assertEquals("5\n", redisCli(server, "incrby", "n", "5"));
+      assertEquals("OK\n", redisCli(server, "set", "t", "v", "EX", "100"));
+      assertEquals("100\n", redisCli(server, "ttl", "t"));
+    }
+  }
+
+  @Test
   void everyAcknowledgedSetSurvivesAKillNineOfTheServer() throws Exception {
     Path dir = tmp.resolve("data");
     List<Integer> acknowledged = Collections.synchronizedList(new ArrayList<>());

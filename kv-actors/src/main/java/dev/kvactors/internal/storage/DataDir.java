@@ -66,6 +66,14 @@ public final class DataDir implements AutoCloseable {
       if (!state.legacyFiles().isEmpty()) {
         FileSync.directory(dir);
       }
+      // A directory of an older version: the log this build appends to, and the manifest, are marked
+      // with this build's version, so a build that cannot read the new record types refuses it.
+      if (FileHeader.LOG.versionOf(log.file()) < FileHeader.VERSION) {
+        upgradeHeader(log.file());
+      }
+      if (FileHeader.MANIFEST.versionOf(Filenames.manifest(dir)) < FileHeader.VERSION) {
+        m.write(dir);
+      }
       return new DataDir(dir, lock, state, log, m);
     } catch (IOException | RuntimeException e) {
       try {
@@ -79,7 +87,7 @@ public final class DataDir implements AutoCloseable {
     }
   }
 
-  /** Marks a version 1 file as version 2 (same layout) once the manifest names it. */
+  /** Marks a file of an older version as of this version (a superset of the layout). */
   private static void upgradeHeader(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.allocate(4).putInt(0, FileHeader.VERSION), 4);

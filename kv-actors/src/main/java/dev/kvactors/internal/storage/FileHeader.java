@@ -14,10 +14,15 @@ enum FileHeader {
   static final int BYTES = 8;
   /**
    * The version this build writes. Version 1 files were written before the manifest existed; this
-   * build reads them (a directory of version 1 files and no manifest is upgraded at start).
+   * build reads them (a directory of version 1 files and no manifest is upgraded at start). Version
+   * 3 added deadlines (expiry): two record types and an optional deadline in snapshot entries; a
+   * version 2 file is a valid version 3 file, so the newest log and the manifest of a version 2
+   * directory are marked version 3 at start, and a build that reads only up to 2 refuses it.
    */
-  static final int VERSION = 2;
+  static final int VERSION = 3;
   static final int FIRST_VERSION = 1;
+  /** The first manifest version: manifests of versions 2 and 3 have the same layout. */
+  static final int FIRST_MANIFEST_VERSION = 2;
 
   private final int magic;
 
@@ -54,9 +59,10 @@ enum FileHeader {
     if (m != magic) {
       throw new CorruptDataException(file, 0, "not a " + name().toLowerCase(java.util.Locale.ROOT) + " file (bad magic number)");
     }
-    if (version < FIRST_VERSION || version > VERSION || (this == MANIFEST && version != VERSION)) {
+    int first = this == MANIFEST ? FIRST_MANIFEST_VERSION : FIRST_VERSION;
+    if (version < first || version > VERSION) {
       throw new CorruptDataException(file, 4, "unsupported format version " + version + " (this build reads "
-          + FIRST_VERSION + " to " + VERSION + ")");
+          + first + " to " + VERSION + ")");
     }
     return version;
   }

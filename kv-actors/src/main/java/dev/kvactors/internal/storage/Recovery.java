@@ -28,7 +28,8 @@ public final class Recovery {
    * manifest must say once the writer continues (it differs from the file when {@code
    * manifestChanged}); {@code legacyFiles} are files of format version 1 found without a manifest,
    * to be upgraded once the manifest is written; {@code notes} are things recovery did that a user
-   * should hear of (WARN).
+   * should hear of (WARN); {@code deadlines} are the deadlines of the keys of {@code entries} that
+   * have one (epoch millis; a key whose deadline has passed is still there: the store removes it).
    */
   public record State(
       Map<String, byte[]> entries,
@@ -42,7 +43,8 @@ public final class Recovery {
       Manifest manifest,
       boolean manifestChanged,
       List<Path> legacyFiles,
-      List<String> notes) {
+      List<String> notes,
+      Map<String, Long> deadlines) {
 
     /** Whether a log file exists to continue appending to. */
     public boolean hasLog() {
@@ -88,6 +90,7 @@ public final class Recovery {
     List<String> notes = new ArrayList<>();
     Path snapshotFile = Filenames.snapshot(dir);
     Map<String, byte[]> entries = new HashMap<>();
+    Map<String, Long> deadlines = new HashMap<>();
     long snapshotBytes = 0;
     if (Files.exists(snapshotFile)) {
       Snapshot.Contents contents = Snapshot.read(snapshotFile);
@@ -101,6 +104,7 @@ public final class Recovery {
         m = m.withSnapshot(s); // a compaction stopped between its snapshot's rename and the manifest's update
       }
       entries = contents.entries();
+      deadlines = contents.deadlines();
       snapshotBytes = contents.bytes();
     } else if (m.snapshot()) {
       throw new CorruptDataException(snapshotFile, "the snapshot named by " + manifestFile.getFileName()
@@ -135,7 +139,7 @@ public final class Recovery {
       Path file = Filenames.log(dir, g);
       LogReplay replay;
       try {
-        replay = replay(file, entries, newest && !m.clean() ? Damage.CUT_TORN_TAIL : Damage.REFUSE);
+        replay = replay(file, entries, deadlines, newest && !m.clean() ? Damage.CUT_TORN_TAIL : Damage.REFUSE);
       } catch (CorruptDataException e) {
         if (newest && m.clean() && e.offset() >= 0) {
           throw new CorruptDataException(file, e.offset(), e.reason() + " (the store was shut down cleanly, so "
@@ -155,7 +159,7 @@ public final class Recovery {
       torn = replay.torn;
     }
     return new State(entries, m.firstLogGeneration(), m.lastLogGeneration(), lastValidLength, logBytes,
-        snapshotBytes, records, torn, m, !m.equals(named), List.of(), notes);
+        snapshotBytes, records, torn, m, !m.equals(named), List.of(), notes, deadlines);
   }
 
   /**
@@ -200,7 +204,7 @@ public final class Recovery {
         : List.of();
     return new State(s.entries(), s.firstLogGeneration(), s.lastLogGeneration(), s.lastLogValidLength(),
         s.logBytes(), s.snapshotBytes(), s.recordsReplayed(), s.tornTail(), m, true, hasData ? legacy : List.of(),
-        notes);
+        notes, s.deadlines());
   }
 
   private static CorruptDataException lostManifest(Path manifestFile, Path dataFile) {
@@ -217,16 +221,19 @@ public final class Recovery {
   public static State read(Path dir, long endGeneration, boolean allowTornTail) throws IOException {
     Path snapshotFile = Filenames.snapshot(dir);
     Map<String, byte[]> entries;
+    Map<String, Long> deadlines;
     long firstLogGeneration;
     long snapshotBytes;
     boolean hasSnapshot = Files.exists(snapshotFile);
     if (hasSnapshot) {
       Snapshot.Contents contents = Snapshot.read(snapshotFile);
       entries = contents.entries();
+      deadlines = contents.deadlines();
       firstLogGeneration = contents.firstLogGeneration();
       snapshotBytes = contents.bytes();
     } else {
       entries = new HashMap<>();
+      deadlines = new HashMap<>();
       firstLogGeneration = 1;
       snapshotBytes = 0;
     }
@@ -258,7 +265,8 @@ public final class Recovery {
     for (int i = 0; i < generations.size(); i++) {
       boolean newest = i == generations.size() - 1;
       Path file = Filenames.log(dir, generations.get(i));
-      LogReplay replay = replay(file, entries, allowTornTail && newest ? Damage.CUT_TORN_TAIL : Damage.REFUSE);
+      LogReplay replay = replay(file, entries, deadlines,
+          allowTornTail && newest ? Damage.CUT_TORN_TAIL : Damage.REFUSE);
       records += replay.records;
       logBytes += replay.validLength;
       lastValidLength = replay.validLength;
@@ -268,7 +276,7 @@ public final class Recovery {
     return new State(entries, firstLogGeneration, lastGeneration, lastValidLength, logBytes, snapshotBytes,
         records, torn, new Manifest(hasSnapshot, firstLogGeneration, Math.max(lastGeneration, firstLogGeneration - 1),
             java.util.Collections.nCopies((int) Math.max(0, lastGeneration - firstLogGeneration), -1L), false, -1),
-        true, List.of(), List.of());
+        true, List.of(), List.of(), deadlines);
   }
 
   /** How much of a log was replayed; {@code torn} is where the replay stopped early, if it did. */
@@ -284,7 +292,8 @@ public final class Recovery {
     STOP
   }
 
-  static LogReplay replay(Path file, Map<String, byte[]> entries, Damage policy) throws IOException {
+  static LogReplay replay(Path file, Map<String, byte[]> entries, Map<String, Long> deadlines, Damage policy)
+      throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       try {
         FileHeader.LOG.check(file, ch);
@@ -308,7 +317,7 @@ public final class Recovery {
               }
               throw e;
             }
-            m.applyTo(entries);
+            m.applyTo(entries, deadlines);
             records++;
           } else if (r instanceof FrameReader.End end) {
             return new LogReplay(records, end.offset(), Optional.empty());

@@ -50,6 +50,7 @@ public final class Repair {
     List<String> kept = new ArrayList<>();
     List<String> dropped = new ArrayList<>();
     Map<String, byte[]> entries = new HashMap<>();
+    Map<String, Long> deadlines = new HashMap<>();
     List<Long> generations = Filenames.logGenerations(dir);
     long firstGeneration = generations.isEmpty() ? 1 : generations.get(0);
 
@@ -57,6 +58,7 @@ public final class Repair {
     if (Files.exists(snapshot)) {
       Snapshot.Prefix prefix = Snapshot.readPrefix(snapshot);
       entries.putAll(prefix.contents().entries());
+      deadlines.putAll(prefix.contents().deadlines());
       if (prefix.contents().firstLogGeneration() > 0) {
         firstGeneration = prefix.contents().firstLogGeneration();
       }
@@ -78,7 +80,7 @@ public final class Repair {
         stopped = true;
         continue;
       }
-      Recovery.LogReplay replay = Recovery.replay(log, entries, Recovery.Damage.STOP);
+      Recovery.LogReplay replay = Recovery.replay(log, entries, deadlines, Recovery.Damage.STOP);
       kept.add(log.getFileName() + ": " + replay.records() + " records (bytes 0 to " + replay.validLength() + ")");
       if (replay.torn().isPresent()) {
         Recovery.TornTail t = replay.torn().get();
@@ -96,7 +98,7 @@ public final class Repair {
       // From here on the new snapshot covers every log before nextGeneration: recovery ignores and
       // removes them, so a crash at any point after the rename leaves the repaired state.
       long snapshotGeneration = Math.max(nextGeneration, firstGeneration);
-      Snapshot.write(dir, entries, snapshotGeneration, () -> false);
+      Snapshot.write(dir, entries, deadlines, snapshotGeneration, () -> false);
       new Manifest(true, snapshotGeneration, snapshotGeneration - 1, List.of(), false, -1).write(dir);
       for (long generation : generations) {
         Files.deleteIfExists(Filenames.log(dir, generation));

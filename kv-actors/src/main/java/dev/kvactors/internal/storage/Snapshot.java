@@ -15,14 +15,15 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The snapshot file: a header, a frame {@code [firstLogGeneration, entryCount]}, then one frame
- * per entry. It holds the whole map as of the start of log {@code firstLogGeneration}; the logs
- * from that generation on are replayed over it.
+ * per entry (with the key's deadline, if it has one). It holds the whole map as of the start of
+ * log {@code firstLogGeneration}; the logs from that generation on are replayed over it.
  */
 public final class Snapshot {
   private static final int WRITE_BUFFER_BYTES = 1 << 20;
 
-  /** What a snapshot file held. */
-  public record Contents(Map<String, byte[]> entries, long firstLogGeneration, long bytes) {}
+  /** What a snapshot file held: the values, and the deadlines of the keys that have one. */
+  public record Contents(Map<String, byte[]> entries, Map<String, Long> deadlines, long firstLogGeneration,
+      long bytes) {}
 
   private Snapshot() {}
 
@@ -33,6 +34,15 @@ public final class Snapshot {
    */
   public static long write(Path dir, Map<String, byte[]> entries, long firstLogGeneration,
       BooleanSupplier cancelled) throws IOException {
+    return write(dir, entries, Map.of(), firstLogGeneration, cancelled);
+  }
+
+  /**
+   * Writes {@code entries}, each with its deadline in {@code deadlines} if it has one, as the new
+   * snapshot, as {@link #write(Path, Map, long, BooleanSupplier)} does.
+   */
+  public static long write(Path dir, Map<String, byte[]> entries, Map<String, Long> deadlines,
+      long firstLogGeneration, BooleanSupplier cancelled) throws IOException {
     Path target = Filenames.snapshot(dir);
     Path temp = Filenames.temp(target);
     RecordCodec codec = new RecordCodec();
@@ -48,7 +58,9 @@ public final class Snapshot {
         if (cancelled.getAsBoolean()) {
           throw new CancellationException("snapshot cancelled");
         }
-        buf = codec.appendSnapshotEntry(e.getKey(), e.getValue(), buf);
+        Long deadline = deadlines.isEmpty() ? null : deadlines.get(e.getKey());
+        buf = codec.appendSnapshotEntry(e.getKey(), e.getValue(), deadline == null ? Mutation.NO_DEADLINE : deadline,
+            buf);
         if (buf.position() >= WRITE_BUFFER_BYTES || ++written == half) {
           buf = drain(ch, buf);
           if (written == half) {
@@ -100,21 +112,22 @@ public final class Snapshot {
 
   static Prefix readPrefix(Path file) throws IOException {
     Map<String, byte[]> entries = new HashMap<>();
+    Map<String, Long> deadlines = new HashMap<>();
     long[] firstLogGeneration = {0};
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       Optional<CorruptDataException> damage = Optional.empty();
       try {
-        readEntries(file, ch, entries, firstLogGeneration);
+        readEntries(file, ch, entries, deadlines, firstLogGeneration);
       } catch (CorruptDataException e) {
         damage = Optional.of(e);
       }
-      return new Prefix(new Contents(entries, firstLogGeneration[0], size), damage);
+      return new Prefix(new Contents(entries, deadlines, firstLogGeneration[0], size), damage);
     }
   }
 
-  private static void readEntries(Path file, FileChannel ch, Map<String, byte[]> entries, long[] firstLogGeneration)
-      throws IOException {
+  private static void readEntries(Path file, FileChannel ch, Map<String, byte[]> entries,
+      Map<String, Long> deadlines, long[] firstLogGeneration) throws IOException {
     FileHeader.SNAPSHOT.check(file, ch);
     try (FrameReader reader = new FrameReader(file, ch, FileHeader.BYTES)) {
       FrameReader.Result first = reader.next();
@@ -133,7 +146,7 @@ public final class Snapshot {
           throw damaged(file, r);
         }
         Mutation.Put put = decode(file, frame, () -> RecordCodec.decodeSnapshotEntry(frame.payload()));
-        entries.put(put.key(), put.value());
+        put.applyTo(entries, deadlines);
       }
       FrameReader.Result end = reader.next();
       if (!(end instanceof FrameReader.End)) {

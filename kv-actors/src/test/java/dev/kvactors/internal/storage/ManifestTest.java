@@ -138,7 +138,8 @@ class ManifestTest {
       assertTrue(data.recovered().notes().get(0).contains("format version 1"), data.recovered().notes().toString());
     }
     assertTrue(Files.exists(Filenames.manifest(dir)));
-    assertEquals(2, FileHeader.LOG.versionOf(Filenames.log(dir, 1)), "the log is marked as the new format");
+    assertEquals(FileHeader.VERSION, FileHeader.LOG.versionOf(Filenames.log(dir, 1)),
+        "the log is marked as the new format");
 
     Files.delete(Filenames.manifest(dir));
     CorruptDataException e = assertThrows(CorruptDataException.class, () -> DataDir.open(dir, Duration.ZERO));
