@@ -30,6 +30,9 @@ public final class KvCluster implements Extension {
 
   private KvCluster(ActorSystem<?> system) {
     this.settings = ClusterSettings.create(system.settings().config());
+    // Start the journal and its connection pool now rather than on the first request.
+    org.apache.pekko.persistence.Persistence.get(system.classicSystem())
+        .journalFor("", com.typesafe.config.ConfigFactory.empty());
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(KeyBucket.TYPE_KEY, ctx -> KeyBucket.create(ctx.getEntityId(), settings))
         .withStopMessage(KeyBucket.Passivate.INSTANCE));
