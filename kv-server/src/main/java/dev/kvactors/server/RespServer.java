@@ -77,12 +77,12 @@ public final class RespServer {
   private volatile ServerAdvertisement advertisement;
   private final ServerContext context;
 
-  private RespServer(ActorSystem<?> system, ServerSettings settings) {
+  private RespServer(ActorSystem<?> system, ServerSettings settings, ActorRef<Router.Command> router,
+      KvSettings kvSettings) {
     this.system = requireNonNull(system, "system is null");
     this.settings = requireNonNull(settings, "settings is null");
-    KvExtension kv = KvExtension.get(system);
-    this.router = kv.router();
-    this.kvSettings = kv.settings();
+    this.router = requireNonNull(router, "router is null");
+    this.kvSettings = requireNonNull(kvSettings, "kvSettings is null");
     this.memory = new ClientMemory(settings.maxMemoryBytes(), settings.maxClientMemoryBytes());
     this.authFailures = new AuthFailureLog(settings.authFailureLogInterval());
     byte[] id = new byte[20];
@@ -152,7 +152,18 @@ public final class RespServer {
    * address is in use).
    */
   public static CompletionStage<RespServer> start(ActorSystem<?> system, ServerSettings settings) {
-    return new RespServer(system, settings).bind();
+    KvExtension kv = KvExtension.get(system);
+    return start(system, settings, kv.router(), kv.settings());
+  }
+
+  /**
+   * As {@link #start(ActorSystem, ServerSettings)}, serving {@code router} instead of the
+   * extension's: any actor taking the router's requests (cluster mode's router). {@code kvSettings}
+   * gives the request timeout and the directory {@code kv.server} is advertised in.
+   */
+  public static CompletionStage<RespServer> start(ActorSystem<?> system, ServerSettings settings,
+      ActorRef<Router.Command> router, KvSettings kvSettings) {
+    return new RespServer(system, settings, router, kvSettings).bind();
   }
 
   private CompletionStage<RespServer> bind() {
