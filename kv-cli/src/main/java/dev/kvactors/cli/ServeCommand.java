@@ -4,8 +4,10 @@ import com.typesafe.config.Config;
 import dev.kvactors.KvException;
 import dev.kvactors.KvSettings;
 import dev.kvactors.KvStore;
+import dev.kvactors.cluster.ClusterInfo;
 import dev.kvactors.cluster.ClusterSettings;
 import dev.kvactors.cluster.KvCluster;
+import dev.kvactors.server.InfoSection;
 import dev.kvactors.server.RespServer;
 import dev.kvactors.server.ServerAdvertisement;
 import dev.kvactors.server.ServerSettings;
@@ -17,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -99,8 +102,19 @@ final class ServeCommand implements Callable<Integer> {
     RespServer server;
     try {
       if (cluster) {
-        server = await(RespServer.start(system, settings, KvCluster.get(system).router(), KvSettings.create(config)),
-            settings);
+        InfoSection clusterInfo = new InfoSection() {
+          @Override
+          public String name() {
+            return "cluster";
+          }
+
+          @Override
+          public CompletionStage<String> lines() {
+            return ClusterInfo.lines(system);
+          }
+        };
+        server = await(RespServer.start(system, settings, KvCluster.get(system).router(), KvSettings.create(config),
+            List.of(clusterInfo)), settings);
       } else {
         KvStore.attach(system); // recovers the data directory, or throws why it cannot
         server = await(RespServer.start(system, settings), settings);

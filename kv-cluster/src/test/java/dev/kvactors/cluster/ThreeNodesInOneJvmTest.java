@@ -75,6 +75,11 @@ class ThreeNodesInOneJvmTest {
       assertTrue(delete.get(ASK.toSeconds(), TimeUnit.SECONDS).existed());
     }
     assertEveryKeyReadThroughEveryNode(nodes, keys);
+    for (ActorSystem<Void> node : nodes) {
+      String info = ClusterInfo.lines(node).toCompletableFuture().get(ASK.toSeconds(), TimeUnit.SECONDS);
+      assertTrue(info.contains("kv_cluster_members:3\r\n"), info);
+      assertTrue(info.contains("kv_cluster_unreachable:0\r\n"), info);
+    }
 
     stopNodes();
     nodes.clear();

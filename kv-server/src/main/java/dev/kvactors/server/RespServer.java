@@ -77,8 +77,11 @@ public final class RespServer {
   private volatile ServerAdvertisement advertisement;
   private final ServerContext context;
 
+  private final List<InfoSection> infoSections;
+
   private RespServer(ActorSystem<?> system, ServerSettings settings, ActorRef<Router.Command> router,
-      KvSettings kvSettings) {
+      KvSettings kvSettings, List<InfoSection> infoSections) {
+    this.infoSections = List.copyOf(infoSections);
     this.system = requireNonNull(system, "system is null");
     this.settings = requireNonNull(settings, "settings is null");
     this.router = requireNonNull(router, "router is null");
@@ -144,6 +147,11 @@ public final class RespServer {
     public String runId() {
       return runId;
     }
+
+    @Override
+    public List<InfoSection> infoSections() {
+      return infoSections;
+    }
   }
 
   /**
@@ -153,17 +161,18 @@ public final class RespServer {
    */
   public static CompletionStage<RespServer> start(ActorSystem<?> system, ServerSettings settings) {
     KvExtension kv = KvExtension.get(system);
-    return start(system, settings, kv.router(), kv.settings());
+    return start(system, settings, kv.router(), kv.settings(), List.of());
   }
 
   /**
    * As {@link #start(ActorSystem, ServerSettings)}, serving {@code router} instead of the
    * extension's: any actor taking the router's requests (cluster mode's router). {@code kvSettings}
-   * gives the request timeout and the directory {@code kv.server} is advertised in.
+   * gives the request timeout and the directory {@code kv.server} is advertised in; INFO adds
+   * {@code infoSections} to its own.
    */
   public static CompletionStage<RespServer> start(ActorSystem<?> system, ServerSettings settings,
-      ActorRef<Router.Command> router, KvSettings kvSettings) {
-    return new RespServer(system, settings, router, kvSettings).bind();
+      ActorRef<Router.Command> router, KvSettings kvSettings, List<InfoSection> infoSections) {
+    return new RespServer(system, settings, router, kvSettings, infoSections).bind();
   }
 
   private CompletionStage<RespServer> bind() {

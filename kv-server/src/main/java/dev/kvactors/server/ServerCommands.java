@@ -7,6 +7,7 @@ import static dev.kvactors.server.Args.unknownSubcommand;
 import static dev.kvactors.server.Args.wrongArity;
 import static dev.kvactors.server.Session.done;
 
+import dev.kvactors.KeySet;
 import dev.kvactors.KvSettings;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -176,7 +177,17 @@ final class ServerCommands {
       ServerContext server = session.server();
       ServerStats stats = server.stats();
       KvSettings kv = server.kvSettings();
-      return session.routerStats().thenCombine(session.keySet(), (resets, list) -> {
+      // A store that cannot list its keys (cluster mode) leaves the keyspace section empty.
+      CompletionStage<KeySet> keys = session.keySet().handle((list, error) -> error == null ? list : null);
+      List<CompletionStage<String>> extra = new java.util.ArrayList<>();
+      for (InfoSection section : server.infoSections()) {
+        if (wants(section.name())) {
+          String heading = "# " + Character.toUpperCase(section.name().charAt(0)) + section.name().substring(1) + "\r\n";
+          extra.add(section.lines().thenApply(lines -> heading + lines + "\r\n"));
+        }
+      }
+      CompletionStage<String> extraText = Session.all(extra).thenApply(parts -> String.join("", parts));
+      return session.routerStats().thenCombine(keys, (resets, list) -> {
         StringBuilder out = new StringBuilder();
         if (wants("server")) {
           out.append("# Server\r\n")
@@ -214,13 +225,13 @@ final class ServerCommands {
         }
         if (wants("keyspace")) {
           out.append("# Keyspace\r\n");
-          if (!list.isEmpty()) {
+          if (list != null && !list.isEmpty()) {
             out.append("db0:keys=").append(list.size()).append(",expires=0,avg_ttl=0\r\n");
           }
           out.append("\r\n");
         }
-        return Reply.bulk(out.toString().stripTrailing() + "\r\n");
-      });
+        return out;
+      }).thenCombine(extraText, (out, more) -> Reply.bulk((out + more).stripTrailing() + "\r\n"));
     }
   }
 
