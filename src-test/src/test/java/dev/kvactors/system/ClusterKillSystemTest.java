@@ -59,11 +59,23 @@ class ClusterKillSystemTest {
         + seed + ")");
     Random random = new Random(seed);
     for (int trial = 1; trial <= trials; trial++) {
-      runTrial(trial, new Random(random.nextLong()));
+      runTrial(trial, new Random(random.nextLong()), false);
     }
   }
 
-  private void runTrial(int trial, Random random) throws Exception {
+  @Test
+  void aNodeLeavingWithSigtermUnderLoadFailsNoRequest() throws Exception {
+    long seed = Long.getLong("kv.cluster.kill.seed", System.nanoTime() % 1_000_000);
+    System.out.println("cluster graceful leave, seed " + seed + " (rerun with -Dkv.cluster.kill.seed=" + seed + ")");
+    runTrial(1, new Random(seed), true);
+  }
+
+  /**
+   * One trial: a node is killed (SIGKILL) or, {@code graceful}, stopped with SIGTERM while the
+   * clients write through the other two (a client of the stopping node would see its connection
+   * close), which must then see no failed request at all.
+   */
+  private void runTrial(int trial, Random random, boolean graceful) throws Exception {
     emptyJournal();
     int[] nodePorts = freePorts(3);
     List<String> seeds = new ArrayList<>();
@@ -95,7 +107,8 @@ class ClusterKillSystemTest {
       List<Thread> clients = new ArrayList<>();
       for (int c = 0; c < CLIENTS; c++) {
         int client = c;
-        Thread t = new Thread(() -> writeLoop(client, nodes, keys[client], stop, acks, errors), "client-" + c);
+        Thread t = new Thread(() -> writeLoop(client, nodes, graceful ? 2 : 3, keys[client], stop, acks, errors),
+            "client-" + c);
         t.start();
         clients.add(t);
       }
@@ -110,12 +123,17 @@ class ClusterKillSystemTest {
       }
       long extraMillis = random.nextInt(5000);
       Thread.sleep(extraMillis);
-      int victim = random.nextInt(3);
+      int victim = graceful ? 2 : random.nextInt(3);
       long acksAtKill = acks.get();
       long killedAt = System.nanoTime();
-      nodes[victim].kill();
-      System.out.printf("trial %d: killed node %d (cluster port %d) with SIGKILL after %d acknowledged writes "
-          + "(+%d ms)%n", trial, victim, nodePorts[victim], acksAtKill, extraMillis);
+      if (graceful) {
+        assertEquals(0, nodes[victim].stop(), "exit status of kv serve --cluster after SIGTERM");
+      } else {
+        nodes[victim].kill();
+      }
+      System.out.printf("trial %d: %s node %d (cluster port %d) after %d acknowledged writes (+%d ms)%n", trial,
+          graceful ? "stopped (SIGTERM, exited 0)" : "killed (SIGKILL)", victim, nodePorts[victim], acksAtKill,
+          extraMillis);
 
       List<ClusterNodeProcess> survivors = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
@@ -144,6 +162,9 @@ class ClusterKillSystemTest {
           + "rejoined and served every key %d ms after its start; violations: %d%n", trial, acks.get(),
           errors.get(), victim, rejoinedMillis, violations.size());
       assertEquals(List.of(), violations.subList(0, Math.min(20, violations.size())));
+      if (graceful) {
+        assertEquals(0, errors.get(), "failed requests while a node left gracefully");
+      }
       for (ClusterNodeProcess node : nodes) {
         node.stop();
       }
@@ -170,9 +191,9 @@ class ClusterKillSystemTest {
   }
 
   /** One client: sets its keys in turn through its node, moving to the next node when its node is gone. */
-  private static void writeLoop(int client, ClusterNodeProcess[] nodes, KeyState[] keys, AtomicBoolean stop,
-      AtomicLong acks, AtomicLong errors) {
-    int nodeIndex = client % 3;
+  private static void writeLoop(int client, ClusterNodeProcess[] nodes, int spread, KeyState[] keys,
+      AtomicBoolean stop, AtomicLong acks, AtomicLong errors) {
+    int nodeIndex = client % spread;
     Jedis jedis = null;
     long seq = 0;
     try {
@@ -197,7 +218,7 @@ class ClusterKillSystemTest {
                 jedis = null;
               }
               if (!nodes[nodeIndex].alive()) {
-                nodeIndex = (nodeIndex + 1) % 3;
+                nodeIndex = (nodeIndex + 1) % spread;
               }
             }
           }
