@@ -2,7 +2,12 @@ package dev.kvactors.cli;
 
 import com.typesafe.config.Config;
 import dev.kvactors.KvException;
+import dev.kvactors.KvSettings;
 import dev.kvactors.KvStore;
+import dev.kvactors.cluster.ClusterInfo;
+import dev.kvactors.cluster.ClusterSettings;
+import dev.kvactors.cluster.KvCluster;
+import dev.kvactors.server.InfoSection;
 import dev.kvactors.server.RespServer;
 import dev.kvactors.server.ServerAdvertisement;
 import dev.kvactors.server.ServerSettings;
@@ -14,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,6 +30,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import sun.misc.Signal;
@@ -51,6 +58,22 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", paramLabel = "PORT", description = "Port to listen on, 0 for any free one (default: kv.server.port, 6380).")
   Integer port;
 
+  @Option(names = "--cluster", description = "Cluster mode: serve every key of the cluster (Pekko Cluster Sharding, "
+      + "state in PostgreSQL through Pekko Persistence) instead of the data directory's store.")
+  boolean cluster;
+
+  @Option(names = "--node-port", paramLabel = "PORT", description = "With --cluster: this node's cluster port "
+      + "(default: kv.cluster.port, 2552).")
+  Integer nodePort;
+
+  @Option(names = "--node-host", paramLabel = "HOST", description = "With --cluster: this node's cluster address "
+      + "(default: kv.cluster.host, 127.0.0.1).")
+  String nodeHost;
+
+  @Option(names = "--seed", paramLabel = "HOST:PORT", split = ",", description = "With --cluster: the seed nodes' "
+      + "cluster addresses (default: kv.cluster.seed-nodes; none: this node alone).")
+  List<String> seeds;
+
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final AtomicBoolean reported = new AtomicBoolean();
   private String dataDir;
@@ -62,11 +85,40 @@ final class ServeCommand implements Callable<Integer> {
     ServerSettings configured = ServerSettings.create(config);
     ServerSettings settings = configured.withAddress(bind != null ? bind : configured.bind(),
         port != null ? port : configured.port());
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "kv", config);
+    if (!cluster && (nodePort != null || nodeHost != null || seeds != null)) {
+      throw new ParameterException(spec.commandLine(), "--node-port, --node-host and --seed need --cluster");
+    }
+    if (cluster) {
+      config = ClusterNode.configure(config, nodePort, nodeHost, seeds);
+      try {
+        for (String seed : config.getStringList("kv.cluster.seed-nodes")) {
+          ClusterSettings.parseHostPort(seed);
+        }
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
+    ActorSystem<Void> system = cluster ? ClusterNode.start(config) : ActorSystem.create(Behaviors.empty(), "kv", config);
     RespServer server;
     try {
-      KvStore.attach(system); // recovers the data directory, or throws why it cannot
-      server = await(RespServer.start(system, settings), settings);
+      if (cluster) {
+        InfoSection clusterInfo = new InfoSection() {
+          @Override
+          public String name() {
+            return "cluster";
+          }
+
+          @Override
+          public CompletionStage<String> lines() {
+            return ClusterInfo.lines(system);
+          }
+        };
+        server = await(RespServer.start(system, settings, KvCluster.get(system).router(), KvSettings.create(config),
+            List.of(clusterInfo)), settings);
+      } else {
+        KvStore.attach(system); // recovers the data directory, or throws why it cannot
+        server = await(RespServer.start(system, settings), settings);
+      }
     } catch (RuntimeException e) {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().join();
@@ -77,6 +129,8 @@ final class ServeCommand implements Callable<Integer> {
     InetSocketAddress address = server.address();
     PrintWriter out = spec.commandLine().getOut();
     out.println("kv serve: listening on " + address.getAddress().getHostAddress() + ":" + address.getPort()
+        + (cluster ? ", cluster node " + config.getString("kv.cluster.host") + ":" + config.getInt("kv.cluster.port")
+            + " (seeds " + String.join(",", config.getStringList("kv.cluster.seed-nodes")) + ")" : "")
         + ", data directory " + config.getString("kv.data-dir") + " (" + ServerAdvertisement.FILE_NAME
         + " written; stop with SIGTERM or Ctrl-C)");
     out.flush();

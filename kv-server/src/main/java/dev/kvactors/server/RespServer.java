@@ -78,12 +78,15 @@ public final class RespServer {
   private volatile ServerAdvertisement advertisement;
   private final ServerContext context;
 
-  private RespServer(ActorSystem<?> system, ServerSettings settings) {
+  private final List<InfoSection> infoSections;
+
+  private RespServer(ActorSystem<?> system, ServerSettings settings, ActorRef<Router.Command> router,
+      KvSettings kvSettings, List<InfoSection> infoSections) {
+    this.infoSections = List.copyOf(infoSections);
     this.system = requireNonNull(system, "system is null");
     this.settings = requireNonNull(settings, "settings is null");
-    KvExtension kv = KvExtension.get(system);
-    this.router = kv.router();
-    this.kvSettings = kv.settings();
+    this.router = requireNonNull(router, "router is null");
+    this.kvSettings = requireNonNull(kvSettings, "kvSettings is null");
     this.memory = new ClientMemory(settings.maxMemoryBytes(), settings.maxClientMemoryBytes());
     this.authFailures = new AuthFailureLog(settings.authFailureLogInterval());
     byte[] id = new byte[20];
@@ -148,6 +151,11 @@ public final class RespServer {
     public String runId() {
       return runId;
     }
+
+    @Override
+    public List<InfoSection> infoSections() {
+      return infoSections;
+    }
   }
 
   /**
@@ -156,7 +164,19 @@ public final class RespServer {
    * address is in use).
    */
   public static CompletionStage<RespServer> start(ActorSystem<?> system, ServerSettings settings) {
-    return new RespServer(system, settings).bind();
+    KvExtension kv = KvExtension.get(system);
+    return start(system, settings, kv.router(), kv.settings(), List.of());
+  }
+
+  /**
+   * As {@link #start(ActorSystem, ServerSettings)}, serving {@code router} instead of the
+   * extension's: any actor taking the router's requests (cluster mode's router). {@code kvSettings}
+   * gives the request timeout and the directory {@code kv.server} is advertised in; INFO adds
+   * {@code infoSections} to its own.
+   */
+  public static CompletionStage<RespServer> start(ActorSystem<?> system, ServerSettings settings,
+      ActorRef<Router.Command> router, KvSettings kvSettings, List<InfoSection> infoSections) {
+    return new RespServer(system, settings, router, kvSettings, infoSections).bind();
   }
 
   private CompletionStage<RespServer> bind() {

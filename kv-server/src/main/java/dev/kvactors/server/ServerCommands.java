@@ -7,6 +7,7 @@ import static dev.kvactors.server.Args.unknownSubcommand;
 import static dev.kvactors.server.Args.wrongArity;
 import static dev.kvactors.server.Session.done;
 
+import dev.kvactors.KeySet;
 import dev.kvactors.KvSettings;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -213,7 +214,11 @@ final class ServerCommands {
       ServerContext server = session.server();
       ServerStats stats = server.stats();
       KvSettings kv = server.kvSettings();
-      return session.routerStats().thenCombine(session.keySet(), (resets, list) -> {
+      // A store that cannot list its keys (cluster mode) leaves the keyspace section empty.
+      CompletionStage<KeySet> keys = session.keySet().handle((list, error) -> error == null ? list : null);
+      List<InfoSection> sections = server.infoSections().stream().filter(section -> wants(section.name())).toList();
+      CompletionStage<List<String>> sectionLines = Session.all(sections.stream().map(InfoSection::lines).toList());
+      return session.routerStats().thenCombine(keys, (resets, list) -> {
         InfoText info = new InfoText();
         if (wants("server")) {
           info.section("Server")
@@ -260,9 +265,15 @@ final class ServerCommands {
         }
         if (wants("keyspace")) {
           info.section("Keyspace");
-          if (!list.isEmpty()) {
+          if (list != null && !list.isEmpty()) {
             info.line("db0", "keys=" + list.size() + ",expires=0,avg_ttl=0");
           }
+        }
+        return info;
+      }).thenCombine(sectionLines, (info, lines) -> {
+        for (int i = 0; i < sections.size(); i++) {
+          String name = sections.get(i).name();
+          info.section(Character.toUpperCase(name.charAt(0)) + name.substring(1)).lines(lines.get(i));
         }
         return Reply.bulk(info.toString());
       });

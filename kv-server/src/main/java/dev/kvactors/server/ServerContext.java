@@ -30,4 +30,9 @@ interface ServerContext {
 
   /** This run's random id. */
   String runId();
+
+  /** The sections INFO adds to its own (cluster mode's {@code cluster}). */
+  default java.util.List<InfoSection> infoSections() {
+    return java.util.List.of();
+  }
 }
