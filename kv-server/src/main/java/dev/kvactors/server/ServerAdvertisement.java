@@ -38,7 +38,9 @@ public record ServerAdvertisement(String host, int port, long pid, String runId)
 
   /** Writes (or replaces) {@code DATA_DIR/kv.server} atomically. */
   public void writeTo(Path dataDir) throws IOException {
-    Path tmp = dataDir.resolve(FILE_NAME + ".tmp");
+    // Not "*.tmp": the store's recovery deletes its own leftover temp files by that suffix, and may run
+    // while a server on the same directory advertises itself.
+    Path tmp = dataDir.resolve(FILE_NAME + ".new");
     String text = "# kv serve is serving this data directory over RESP (removed when it stops)\n"
         + "host=" + host + "\nport=" + port + "\npid=" + pid + "\nrun-id=" + runId + "\n";
     try {
