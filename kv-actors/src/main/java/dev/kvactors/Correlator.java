@@ -8,25 +8,19 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.actor.ActorRefProvider;
 import org.apache.pekko.actor.Cancellable;
-import org.apache.pekko.actor.ExtendedActorSystem;
-import org.apache.pekko.actor.FunctionRef;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
-import scala.runtime.BoxedUnit;
 
 /**
  * Sends {@link KeyValueStore.Batch}es to the router with one long-lived reply-to for all of them:
  * no temporary ask actor, promise and scheduled timeout per request, as Pekko's ask pattern makes.
  * Each batch gets a correlation id; a small actor of its own takes every {@link KeyValueStore.Answers}
  * and completes the batch's future with them, on its own thread (the actor system's default
- * dispatcher, {@code kv.dispatcher}), so continuations run there, not inside the store's message handling
- * ({@link #answeredOnReplyingThread} makes one without that actor, for short continuations).
+ * dispatcher, {@code kv.dispatcher}), so continuations run there, not inside the store's message handling.
  *
  * <p>Deadlines: a call that has no answer within its timeout fails with
  * {@link KvException.Unavailable} shortly before the timeout ends. One periodic sweep per
@@ -63,51 +57,18 @@ public final class Correlator implements AutoCloseable {
    * @param shortestTimeout the shortest timeout its calls will use; the sweep runs ten times within it
    */
   public Correlator(ActorSystem<?> system, ActorRef<Router.Command> router, Duration shortestTimeout) {
-    this(system, router, shortestTimeout, false);
-  }
-
-  /**
-   * A correlator whose calls complete on the thread of the store that answers them, inside its
-   * message handling, with no reply actor in between (one hand-off less per call). For callers whose
-   * continuations are short and never block (the RESP server's connections); the reply-to is a
-   * Pekko-internal {@code FunctionRef}, called by the store's {@code tell}.
-   *
-   * @param system the actor system the store runs in
-   * @param router the store's router
-   * @param shortestTimeout the shortest timeout its calls will use; the sweep runs ten times within it
-   * @return a correlator answered on the replying thread
-   */
-  public static Correlator answeredOnReplyingThread(ActorSystem<?> system, ActorRef<Router.Command> router,
-      Duration shortestTimeout) {
-    return new Correlator(system, router, shortestTimeout, true);
-  }
-
-  private Correlator(ActorSystem<?> system, ActorRef<Router.Command> router, Duration shortestTimeout,
-      boolean onReplyingThread) {
     requireNonNull(system, "system is null");
     this.router = requireNonNull(router, "router is null");
     this.sweepNanos = Math.max(1_000_000, Math.min(MAX_SWEEP_NANOS, shortestTimeout.toNanos() / 10));
-    if (onReplyingThread) {
-      this.actor = null;
-      ExtendedActorSystem classic = (ExtendedActorSystem) Adapter.toClassic(system);
-      ActorRefProvider provider = classic.provider();
-      this.replyTo = Adapter.toTyped(new FunctionRef(provider.tempPath(), provider, classic, (sender, message) -> {
-        if (message instanceof StatusReply<?> reply && reply.isSuccess()) {
-          answered((KeyValueStore.Answers) reply.getValue());
-        }
-        return BoxedUnit.UNIT;
-      }));
-    } else {
-      this.actor = system.systemActorOf(Behaviors.receive(Object.class)
-              .onMessage(StatusReply.class, reply -> {
-                answered((KeyValueStore.Answers) reply.getValue());
-                return Behaviors.same();
-              })
-              .onMessageEquals(STOP, Behaviors::stopped)
-              .build(),
-          "kv-replies-" + INSTANCES.incrementAndGet(), DispatcherSelector.fromConfig("kv.dispatcher"));
-      this.replyTo = actor.narrow();
-    }
+    this.actor = system.systemActorOf(Behaviors.receive(Object.class)
+            .onMessage(StatusReply.class, reply -> {
+              answered((KeyValueStore.Answers) reply.getValue());
+              return Behaviors.same();
+            })
+            .onMessageEquals(STOP, Behaviors::stopped)
+            .build(),
+        "kv-replies-" + INSTANCES.incrementAndGet(), DispatcherSelector.fromConfig("kv.dispatcher"));
+    this.replyTo = actor.narrow();
     Duration every = Duration.ofNanos(sweepNanos);
     this.sweep = system.scheduler().scheduleAtFixedRate(every, every, this::sweep, system.executionContext());
     system.getWhenTerminated().thenRun(() -> failAll("the actor system terminated"));
@@ -206,9 +167,7 @@ public final class Correlator implements AutoCloseable {
   public void close() {
     closed = true;
     sweep.cancel();
-    if (actor != null) {
-      actor.tell(STOP);
-    }
+    actor.tell(STOP);
     failAll("the store was closed");
   }
 }

@@ -54,18 +54,6 @@ class CorrelatorTest {
   }
 
   @Test
-  void aCorrelatorAnsweredOnTheReplyingThreadCompletesItsCallInsideTheReplyersTell() throws Exception {
-    try (Correlator c = Correlator.answeredOnReplyingThread(testKit.system(), router.ref(), Duration.ofSeconds(5))) {
-      CompletableFuture<KeyValueStore.Value> call = c.callOne(new KeyValueStore.Get("a", null), Duration.ofSeconds(5));
-      KeyValueStore.Batch sent = router.expectMessageClass(KeyValueStore.Batch.class);
-      KeyValueStore.Value value = new KeyValueStore.Value("a", Optional.empty());
-      sent.replyTo().tell(StatusReply.success(new KeyValueStore.Answers(sent.id(), List.of(StatusReply.success(value)))));
-      assertTrue(call.isDone(), "completed by the tell itself");
-      assertSame(value, call.get(10, TimeUnit.SECONDS));
-    }
-  }
-
-  @Test
   void aCallWithoutAnswerFailsBeforeItsDeadline() throws Exception {
     try (Correlator c = new Correlator(testKit.system(), router.ref(), Duration.ofMillis(300))) {
       CompletableFuture<Object> call = c.callOne(new KeyValueStore.Get("a", null), Duration.ofMillis(300));

@@ -158,8 +158,8 @@ final class RespComparison {
       try (Child kv = Child.start(pb, dir.resolve("kv.out"), dir.resolve("kv.err"), "kv serve", err)) {
         int port = kv.awaitLine(LISTENING, START_TIMEOUT);
         awaitPong(kv, port);
-        m = anyOf(names, RESP_SET, RESP_GET) ? measure(benchmark, port, dir, 1) : null;
-        p = anyOf(names, RESP_SET_P16, RESP_GET_P16) ? measure(benchmark, port, dir, PIPELINE) : null;
+        m = anyOf(names, RESP_SET, RESP_GET) ? measure(benchmark, port, dir, 1, kv) : null;
+        p = anyOf(names, RESP_SET_P16, RESP_GET_P16) ? measure(benchmark, port, dir, PIPELINE, kv) : null;
         String persistence = Resp.bulk(Resp.call(port, "INFO", "persistence"));
         if (!persistence.contains("kv_durability:fsync")) {
           throw new IllegalStateException("kv serve is not in fsync mode; INFO persistence: " + persistence.strip());
@@ -173,13 +173,14 @@ final class RespComparison {
           String.join(" ", SERVER_JVM_FLAGS), LOOPBACK);
       List<ScenarioResult> rows = new ArrayList<>();
       if (m != null) {
-        rows.add(row(RESP_SET, m.set(), what + "; SET: " + load(benchmarkVersion, 1)));
-        rows.add(row(RESP_GET, m.get(), what + "; GET (after the SETs of the same run): " + load(benchmarkVersion, 1)));
+        rows.add(row(RESP_SET, m.set(), what + "; SET: " + load(benchmarkVersion, 1) + m.cpu()));
+        rows.add(row(RESP_GET, m.get(), what + "; GET (after the SETs of the same run): " + load(benchmarkVersion, 1)
+            + m.cpu()));
       }
       if (p != null) {
-        rows.add(row(RESP_SET_P16, p.set(), what + "; SET: " + load(benchmarkVersion, PIPELINE)));
+        rows.add(row(RESP_SET_P16, p.set(), what + "; SET: " + load(benchmarkVersion, PIPELINE) + p.cpu()));
         rows.add(row(RESP_GET_P16, p.get(), what + "; GET (after the SETs of the same run): "
-            + load(benchmarkVersion, PIPELINE)));
+            + load(benchmarkVersion, PIPELINE) + p.cpu()));
       }
       return rows;
     } finally {
@@ -208,8 +209,8 @@ final class RespComparison {
         if (!policy.equals(List.of("appendfsync", fsync))) {
           throw new IllegalStateException("redis-server reports appendfsync " + policy + ", not " + fsync);
         }
-        m = anyOf(names, REDIS_ALWAYS_SET, REDIS_GET, REDIS_EVERYSEC_SET) ? measure(benchmark, port, dir, 1) : null;
-        p = anyOf(names, REDIS_ALWAYS_SET_P16, REDIS_GET_P16) ? measure(benchmark, port, dir, PIPELINE) : null;
+        m = anyOf(names, REDIS_ALWAYS_SET, REDIS_GET, REDIS_EVERYSEC_SET) ? measure(benchmark, port, dir, 1, redis) : null;
+        p = anyOf(names, REDIS_ALWAYS_SET_P16, REDIS_GET_P16) ? measure(benchmark, port, dir, PIPELINE, redis) : null;
         requireBenchmarkKey(port, "redis-server");
       }
       String durability = fsync.equals("always") ? "every write fsynced to the AOF before the reply"
@@ -220,14 +221,14 @@ final class RespComparison {
       if (fsync.equals("always")) {
         List<ScenarioResult> rows = new ArrayList<>();
         if (m != null) {
-          rows.add(row(REDIS_ALWAYS_SET, m.set(), what + "; SET: " + load(benchmarkVersion, 1)));
+          rows.add(row(REDIS_ALWAYS_SET, m.set(), what + "; SET: " + load(benchmarkVersion, 1) + m.cpu()));
           rows.add(row(REDIS_GET, m.get(), what + "; GET (after the SETs of the same run): "
-              + load(benchmarkVersion, 1)));
+              + load(benchmarkVersion, 1) + m.cpu()));
         }
         if (p != null) {
-          rows.add(row(REDIS_ALWAYS_SET_P16, p.set(), what + "; SET: " + load(benchmarkVersion, PIPELINE)));
+          rows.add(row(REDIS_ALWAYS_SET_P16, p.set(), what + "; SET: " + load(benchmarkVersion, PIPELINE) + p.cpu()));
           rows.add(row(REDIS_GET_P16, p.get(), what + "; GET (after the SETs of the same run): "
-              + load(benchmarkVersion, PIPELINE)));
+              + load(benchmarkVersion, PIPELINE) + p.cpu()));
         }
         return rows;
       }
@@ -238,19 +239,35 @@ final class RespComparison {
     }
   }
 
-  private record Measured(RedisBenchmarkCsv.Row set, RedisBenchmarkCsv.Row get) {}
+  /**
+   * One measured run; {@code cpuMicrosPerRequest}: the server's CPU time (user + system, all its
+   * threads) during the run over its SET and GET requests, NaN where the OS does not tell. On a
+   * loaded machine this is the fairer comparison: throughput falls with the CPU a server is given,
+   * its CPU time per request much less.
+   */
+  private record Measured(RedisBenchmarkCsv.Row set, RedisBenchmarkCsv.Row get, double cpuMicrosPerRequest) {
+    String cpu() {
+      return Double.isNaN(cpuMicrosPerRequest) ? ""
+          : String.format(Locale.ROOT, "; server CPU %.1f us per request (user + system, SET and GET runs together)",
+              cpuMicrosPerRequest);
+    }
+  }
 
   /** A warm-up run (not counted), then the measured one; both {@code -t set,get}, {@code -P pipeline}. */
-  private Measured measure(Path benchmark, int port, Path dir, int pipeline) throws Exception {
+  private Measured measure(Path benchmark, int port, Path dir, int pipeline, Child server) throws Exception {
     benchmark(benchmark, port, plan.respWarmupRequests(), pipeline, dir, "warmup-p" + pipeline);
+    Optional<Duration> cpuBefore = server.cpu();
     String csv = benchmark(benchmark, port, requests(pipeline), pipeline, dir, "measured-p" + pipeline);
+    Optional<Duration> cpuAfter = server.cpu();
     Map<String, RedisBenchmarkCsv.Row> rows = RedisBenchmarkCsv.parse(csv);
     RedisBenchmarkCsv.Row set = rows.get("SET");
     RedisBenchmarkCsv.Row get = rows.get("GET");
     if (set == null || get == null) {
       throw new IllegalStateException("redis-benchmark printed no SET or no GET row: <" + csv.strip() + ">");
     }
-    return new Measured(set, get);
+    double cpu = cpuBefore.isPresent() && cpuAfter.isPresent()
+        ? cpuAfter.get().minus(cpuBefore.get()).toNanos() / 1000.0 / (2.0 * requests(pipeline)) : Double.NaN;
+    return new Measured(set, get, cpu);
   }
 
   private int requests(int pipeline) {
@@ -437,6 +454,11 @@ final class RespComparison {
 
     String what() {
       return what;
+    }
+
+    /** The CPU time the process has used so far, if the OS tells. */
+    Optional<Duration> cpu() {
+      return process.info().totalCpuDuration();
     }
 
     /** Waits until stdout has a line matching {@code pattern}; returns its first group as a number. */

@@ -34,6 +34,8 @@ final class CommandHandler {
    */
   record Answers(List<RespParser.Sized> requests, List<Reply> replies, boolean close) {}
 
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
   private final Session session;
   private final ServerStats stats;
   private final AuthGate auth;
@@ -99,8 +101,6 @@ final class CommandHandler {
     read.allSent();
     return DONE;
   }
-
-  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   private CompletionStage<Reply> answer(RespFrame frame) {
     if (frame instanceof RespFrame.Malformed malformed) {

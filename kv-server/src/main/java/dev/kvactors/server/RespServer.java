@@ -111,10 +111,7 @@ public final class RespServer {
     @Override
     public StoreRequests storeRequests() {
       Duration timeout = kvSettings.requestTimeout();
-      // Answered on the store's thread: what follows an answer is short (StoreRequests completes the
-      // commands' replies, the connection's stream is told), and one hand-off less per batch.
-      return new StoreRequests(Correlator.answeredOnReplyingThread(system, router, timeout), timeout,
-          settings.pipeliningParallelism());
+      return new StoreRequests(new Correlator(system, router, timeout), timeout, settings.pipeliningParallelism());
     }
 
     @Override

@@ -71,7 +71,9 @@ class ServerLimitsTest {
     return ServerSettings.create(system.settings().config()).withAddress("127.0.0.1", 0);
   }
 
+  /** Recovers the store first, as kv serve does: recovery removes leftover temp files, the server's advertisement's among them. */
   private static RespServer start(ActorSystem<Void> system, ServerSettings settings) throws Exception {
+    dev.kvactors.KvStore.attach(system);
     return RespServer.start(system, settings).toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
