@@ -23,13 +23,23 @@ public final class DamageBaseChild {
 
   private DamageBaseChild() {}
 
-  /** Operation {@code i}: every 5th removes an earlier key, every 3rd overwrites one, the rest add one. */
+  /** Deadlines from 2100-01-01T00:00:00Z on: far enough that none passes (a compaction would drop the key). */
+  static final long FAR = 4_102_444_800_000L;
+
+  /**
+   * Operation {@code i}: every 5th removes an earlier key, every 7th changes a key's deadline, every
+   * 3rd overwrites one, the rest add one; every 4th put has a deadline (records of every type).
+   */
   static Mutation op(int i) {
     if (i % 5 == 4) {
       return new Mutation.Remove("k" + (i - 2));
     }
     String key = i % 3 == 2 ? "k" + (i / 2) : "k" + i;
-    return new Mutation.Put(key, ("value of op " + i).getBytes(StandardCharsets.UTF_8));
+    if (i % 7 == 6) {
+      return new Mutation.Expire(key, FAR + i);
+    }
+    return new Mutation.Put(key, ("value of op " + i).getBytes(StandardCharsets.UTF_8),
+        i % 4 == 1 ? FAR + i : Mutation.NO_DEADLINE);
   }
 
   /** The map after every operation was acknowledged. */

@@ -161,13 +161,15 @@ class DamageMatrixTest {
   /** The start succeeds with the first {@code kept} records of the newest log, the rest reported as a torn tail. */
   private void assertCutAfter(int kept, boolean atABoundary) throws IOException {
     Map<String, byte[]> expected = new HashMap<>();
+    Map<String, Long> deadlines = new HashMap<>();
     int ops = DamageBaseChild.FIRST_LOG + DamageBaseChild.SEALED_LOG + kept;
     for (int i = 0; i < ops; i++) {
-      DamageBaseChild.op(i).applyTo(expected);
+      DamageBaseChild.op(i).applyTo(expected, deadlines);
     }
     try (DataDir opened = DataDir.open(dir, Duration.ZERO)) {
       opened.log().close();
       assertSameMap(expected, opened.recovered().entries());
+      assertEquals(deadlines, opened.recovered().deadlines(), "deadlines, as acknowledged");
       assertEquals(!atABoundary, opened.recovered().tornTail().isPresent(), "a torn tail is reported");
       opened.recovered().tornTail().ifPresent(t -> assertEquals(offsetOf(kept), t.offset()));
       assertFalse(opened.manifest().clean());
