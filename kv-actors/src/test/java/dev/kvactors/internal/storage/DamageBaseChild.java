@@ -28,9 +28,16 @@ public final class DamageBaseChild {
 
   /**
    * Operation {@code i}: every 5th removes an earlier key, every 7th changes a key's deadline, every
-   * 3rd overwrites one, the rest add one; every 4th put has a deadline (records of every type).
+   * 3rd overwrites one, the rest add one; every 4th put has a deadline; every 11th is a batch record
+   * (records of every type).
    */
   static Mutation op(int i) {
+    if (i % 11 == 10) { // a batch record (one per log): a put with a deadline, a remove, a plain put
+      return new Mutation.Batch(java.util.List.of(
+          new Mutation.Put("b" + i, ("batch " + i).getBytes(StandardCharsets.UTF_8), FAR + i),
+          new Mutation.Remove("k" + (i - 3)),
+          new Mutation.Put("k" + (i - 1), ("batch " + i).getBytes(StandardCharsets.UTF_8))));
+    }
     if (i % 5 == 4) {
       return new Mutation.Remove("k" + (i - 2));
     }
