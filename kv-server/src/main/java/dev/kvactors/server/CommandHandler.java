@@ -50,6 +50,7 @@ final class CommandHandler {
 
   /** The connection ended. */
   void close() {
+    session.forgetWatches();
     session.disconnected();
   }
 
