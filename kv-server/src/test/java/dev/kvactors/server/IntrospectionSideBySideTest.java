@@ -55,6 +55,16 @@ class IntrospectionSideBySideTest extends SideBySideBase {
   }
 
   @Test
+  void describesAContainerWithOnlyTheSubcommandsItAccepts() throws Exception {
+    String redisConfig = both.redis("COMMAND", "INFO", "config");
+    String kvConfig = both.kv("COMMAND", "INFO", "config");
+    assertTrue(redisConfig.contains("config|set") && !kvConfig.contains("config|set"), kvConfig);
+    assertTrue(kvConfig.contains("config|get"), kvConfig);
+    String kvDocs = both.kv("COMMAND", "DOCS", "client");
+    assertTrue(kvDocs.contains("client|setname") && !kvDocs.contains("client|kill"), kvDocs);
+  }
+
+  @Test
   void answersAuthAsRedisWithNoPasswordSet() throws Exception {
     both.same("AUTH", "a", "b", "c");
     both.same("AUTH", "x");
