@@ -220,6 +220,22 @@ class TransactionTest {
   }
 
   @Test
+  void inAsyncModeATransactionIsAppliedAtOnceAndSurvivesARestart() {
+    KvSettings settings = KvSettings.defaults(dir).withDurability(Durability.ASYNC);
+    ActorRef<KeyValueStore.Command> store = testKit.spawn(KeyValueStore.create(settings, beats.ref(), hooks));
+    KeyValueStore.Executed result = transaction(store, null, new Op.Set("a", bytes("1")), new Op.Rename("a", "b", false),
+        new Op.Increment("b", 1));
+    assertEquals(2L, result.results().get(2).getValue());
+    TestProbe<StatusReply<KeyValueStore.Synced>> synced = testKit.createTestProbe();
+    store.tell(new KeyValueStore.Sync(synced.ref()));
+    assertTrue(synced.receiveMessage().isSuccess());
+    testKit.stop(store);
+    ActorRef<KeyValueStore.Command> again = testKit.spawn(KeyValueStore.create(settings, beats.ref(), hooks));
+    assertArrayEquals(bytes("2"), execute(again, new Op.Get("b")).value().orElseThrow());
+    assertTrue(execute(again, new Op.Get("a")).value().isEmpty());
+  }
+
+  @Test
   void aBatchOfRequestsMayHoldOpsAndTransactions() {
     ActorRef<KeyValueStore.Command> store = spawn();
     TestProbe<StatusReply<KeyValueStore.Answers>> batch = testKit.createTestProbe();
