@@ -56,6 +56,7 @@ final class CommandHandler {
 
   /** The connection ended. */
   void close() {
+    session.forgetWatches();
     session.disconnected();
   }
 

@@ -101,6 +101,24 @@ final class Session {
     requests.flush();
   }
 
+  /** The connection is gone: its reply-to stops. */
+  void disconnected() {
+    requests.close();
+  }
+
+  /**
+   * The store's keys, once every write this connection sent before is settled (the store holds a
+   * listing until the writes taken before it are confirmed): a pipelined SET then KEYS sees its own
+   * write. Completes on the store's thread: attach only O(1) work, or go async on {@link ServerContext#listing}.
+   */
+  CompletionStage<KeySet> keySet() {
+    return this.<KeySet>ask(KeyValueStore.Keys::new);
+  }
+
+  CompletionStage<RouterStats> routerStats() {
+    return AskPattern.ask(server.router(), RouterStats.Get::new, timeout, server.scheduler());
+  }
+
   /**
    * Runs a {@link StoreCommand}: no operation, its reply at once; one, an {@code Execute}; several,
    * one {@code Transaction} (atomic, one log record).
@@ -141,28 +159,13 @@ final class Session {
     return multi;
   }
 
-  /** The connection is gone: its reply-to stops, and the store forgets its watched keys. */
-  void disconnected() {
+  /** The connection is gone: the store forgets its watched keys (nothing waits for the answer). */
+  void forgetWatches() {
     KeyValueStore.Watcher watcher = multi.watcher();
     if (watcher != null) {
       AskPattern.<Router.Command, KeyValueStore.Done>askWithStatus(server.router(),
-          r -> new KeyValueStore.Unwatch(watcher, r), timeout,
-          server.scheduler()); // nothing waits for the answer: the connection is gone
+          r -> new KeyValueStore.Unwatch(watcher, r), timeout, server.scheduler());
     }
-    requests.close();
-  }
-
-  /**
-   * The store's keys, once every write this connection sent before is settled (the store holds a
-   * listing until the writes taken before it are confirmed): a pipelined SET then KEYS sees its own
-   * write. Completes on the store's thread: attach only O(1) work, or go async on {@link ServerContext#listing}.
-   */
-  CompletionStage<KeySet> keySet() {
-    return this.<KeySet>ask(KeyValueStore.Keys::new);
-  }
-
-  CompletionStage<RouterStats> routerStats() {
-    return AskPattern.ask(server.router(), RouterStats.Get::new, timeout, server.scheduler());
   }
 
   static <T> CompletionStage<List<T>> all(List<CompletionStage<T>> stages) {

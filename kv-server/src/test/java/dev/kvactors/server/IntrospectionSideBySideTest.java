@@ -48,10 +48,20 @@ class IntrospectionSideBySideTest extends SideBySideBase {
     assertEquals(":" + CommandTable.COMMANDS.size() + "\r\n", count);
     String list = both.kv("COMMAND", "LIST");
     assertTrue(list.contains("$3\r\nget\r\n") && list.contains("$10\r\nconfig|get\r\n"), list);
-    String strings = both.kv("COMMAND", "LIST", "FILTERBY", "pattern", "m*");
-    assertEquals("*2\r\n$4\r\nmget\r\n$4\r\nmset\r\n", strings);
+    String strings = both.kv("COMMAND", "LIST", "FILTERBY", "pattern", "mset*");
+    assertEquals("*2\r\n$6\r\nmsetnx\r\n$4\r\nmset\r\n", strings); // table order
     String all = both.kv("COMMAND");
     assertTrue(all.startsWith("*" + CommandTable.COMMANDS.size() + "\r\n"), all);
+  }
+
+  @Test
+  void describesAContainerWithOnlyTheSubcommandsItAccepts() throws Exception {
+    String redisConfig = both.redis("COMMAND", "INFO", "config");
+    String kvConfig = both.kv("COMMAND", "INFO", "config");
+    assertTrue(redisConfig.contains("config|set") && !kvConfig.contains("config|set"), kvConfig);
+    assertTrue(kvConfig.contains("config|get"), kvConfig);
+    String kvDocs = both.kv("COMMAND", "DOCS", "client");
+    assertTrue(kvDocs.contains("client|setname") && !kvDocs.contains("client|kill"), kvDocs);
   }
 
   @Test

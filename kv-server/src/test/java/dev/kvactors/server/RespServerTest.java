@@ -61,6 +61,9 @@ class RespServerTest {
     Config config = ConfigFactory.parseMap(Map.of("kv.data-dir", dir.toString(), "kv.durability", "flush"))
         .withFallback(ConfigFactory.load());
     system = ActorSystem.create(Behaviors.empty(), "resp-server-test", config);
+    // Recovered before the server starts, as kv serve does: recovery removes leftover temp files,
+    // and would race the server writing its advertisement (kv.server.tmp) otherwise.
+    dev.kvactors.KvStore.attach(system);
     settings = ServerSettings.create(config).withAddress("127.0.0.1", 0);
     server = startServer(settings);
   }

@@ -64,6 +64,9 @@ class ServerLimitsTest {
         .withFallback(ConfigFactory.load());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "server-limits-test", config);
     systems.add(system);
+    // Recovered before any server starts, as kv serve does: recovery removes leftover temp files and
+    // would race a server writing its advertisement (kv.server.tmp) otherwise.
+    dev.kvactors.KvStore.attach(system);
     return system;
   }
 
@@ -243,7 +246,6 @@ class ServerLimitsTest {
     // kv.server cannot be replaced: a directory that is not empty is in its way
     Files.createDirectories(data.resolve(ServerAdvertisement.FILE_NAME).resolve("in-the-way"));
     ActorSystem<Void> system = system(data);
-    dev.kvactors.KvStore.attach(system); // recovered first, as kv serve does: recovery removes leftover temp files
     ExecutionException failed = assertThrows(ExecutionException.class,
         () -> RespServer.start(system, defaults(system)).toCompletableFuture().get(30, TimeUnit.SECONDS));
     String message = failed.getCause().getMessage();

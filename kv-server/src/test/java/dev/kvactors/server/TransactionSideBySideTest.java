@@ -69,6 +69,17 @@ class TransactionSideBySideTest extends SideBySideBase {
   }
 
   @Test
+  void answersAPipelinedTransactionAsRedis() throws Exception {
+    StringBuilder raw = new StringBuilder("MULTI\r\n");
+    for (int i = 0; i < 1000; i++) {
+      raw.append("SET p").append(i).append(' ').append(i).append("\r\n");
+    }
+    raw.append("INCR p7\r\nGET p999\r\nEXEC\r\nDBSIZE\r\n");
+    both.sameRaw(raw.toString(), 1 + 1000 + 2 + 1 + 1);
+    both.sameRaw("MULTI\r\nSET x 1\r\nNOSUCH\r\nEXEC\r\nEXISTS x\r\n", 5);
+  }
+
+  @Test
   void discardsAsRedis() throws Exception {
     both.same("MULTI");
     both.same("SET", "d", "1");
