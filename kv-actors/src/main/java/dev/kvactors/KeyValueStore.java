@@ -1117,7 +1117,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   /** {@code now + ttl} in millis, or -1 on overflow; may be in the past for a negative TTL. */
   private static long deadlineAfter(Duration ttl, long now) {
     try {
-      return Math.max(Math.addExact(now, ttl.toMillis()), 0);
+      return Math.max(Math.addExact(now, ttl.toMillis()), 1); // never 0, which means "no deadline"
     } catch (ArithmeticException e) {
       return -1;
     }
@@ -1358,7 +1358,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
     if (expire.deadline() instanceof Expiry.After after) {
       deadline = deadlineAfter(after.ttl(), now);
     } else if (expire.deadline() instanceof Expiry.At at) {
-      deadline = Math.max(at.epochMillis(), 0);
+      deadline = Math.max(at.epochMillis(), 1); // at or before the epoch: in the past, deleted
     }
     if (invalid == null && deadline < 0) {
       invalid = new KvException.InvalidRequest("invalid expire time: " + expire.deadline()

@@ -256,7 +256,9 @@ final class OpEvaluator {
     if (expire.deadline() instanceof KeyValueStore.Expiry.After after) {
       deadline = deadlineAfter(after.ttl());
     } else if (expire.deadline() instanceof KeyValueStore.Expiry.At at) {
-      deadline = Math.max(at.epochMillis(), 0);
+      // An instant at or before the epoch is in the past: the key is deleted. (Not 0, which means
+      // "no deadline" in the records.)
+      deadline = Math.max(at.epochMillis(), 1);
     }
     if (deadline < 0) {
       throw new KvException.InvalidRequest("invalid expire time: " + expire.deadline()
@@ -294,7 +296,7 @@ final class OpEvaluator {
   /** {@code now + ttl} in millis (at least 0), or -1 on overflow. */
   private long deadlineAfter(java.time.Duration ttl) {
     try {
-      return Math.max(Math.addExact(now, ttl.toMillis()), 0);
+      return Math.max(Math.addExact(now, ttl.toMillis()), 1); // never 0, which means "no deadline"
     } catch (ArithmeticException e) {
       return -1;
     }

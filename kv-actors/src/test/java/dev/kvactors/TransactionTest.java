@@ -140,6 +140,22 @@ class TransactionTest {
   }
 
   @Test
+  void anExpireAtOrBeforeTheEpochDeletesTheKeyInsteadOfClearingItsDeadline() {
+    ActorRef<KeyValueStore.Command> store = spawn();
+    for (long when : new long[] {-1, 0, Long.MIN_VALUE}) {
+      setWithTtl(store, "k", "v", Duration.ofSeconds(10));
+      KeyValueStore.DeadlineChanged changed = execute(store, new Op.Expire("k", KeyValueStore.Expiry.atMillis(when),
+          KeyValueStore.ExpireCondition.ALWAYS));
+      assertTrue(changed.changed(), "EXPIREAT k " + when);
+      assertFalse(ttl(store, "k").exists(), "EXPIREAT k " + when + " deletes k, as Redis does");
+    }
+    execute(store, new Op.Set("k", bytes("v")));
+    execute(store, new Op.Expire("k", KeyValueStore.Expiry.after(Duration.ofMillis(-T0 - 1)),
+        KeyValueStore.ExpireCondition.ALWAYS));
+    assertFalse(ttl(store, "k").exists(), "a TTL reaching before the epoch deletes k");
+  }
+
+  @Test
   void aTransactionCanSetAndExpireAndItsOpsSeeEachOther() {
     ActorRef<KeyValueStore.Command> store = spawn();
     KeyValueStore.Executed result = transaction(store, null,
