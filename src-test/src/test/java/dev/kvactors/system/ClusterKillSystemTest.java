@@ -142,8 +142,8 @@ class ClusterKillSystemTest {
         }
       }
       long servedAgainMillis = TimeUnit.NANOSECONDS.toMillis(awaitEveryKeyServed(survivors, killedAt) - killedAt);
-      System.out.printf("trial %d: every key served again %d ms after the kill (under load)%n", trial,
-          servedAgainMillis);
+      System.out.printf("trial %d: every key served again %d ms after the %s (under load)%n", trial,
+          servedAgainMillis, graceful ? "SIGTERM (the node had left and exited)" : "SIGKILL");
       Thread.sleep(1000); // a little more load on the survivors after the failover
       stop.set(true);
       for (Thread t : clients) {
