@@ -93,6 +93,7 @@ class ClusterKillSystemTest {
       nodes[2] = ClusterNodeProcess.awaitListening(p2, nodePorts[2], stderr(trialDir, 2));
       for (ClusterNodeProcess node : nodes) {
         awaitServes(node, "warm-up");
+        awaitInfo(node, "kv_cluster_members:3\r\n");
       }
 
       KeyState[][] keys = new KeyState[CLIENTS][KEYS_PER_CLIENT];
@@ -361,6 +362,25 @@ class ClusterKillSystemTest {
           fail("node on cluster port " + node.nodePort() + " did not serve in 120 s: " + e.getMessage()
               + "; stderr: " + node.stderr());
         }
+        Thread.sleep(200);
+      }
+    }
+  }
+
+  /** Waits until {@code INFO cluster} through {@code node} shows {@code line}. */
+  private static void awaitInfo(ClusterNodeProcess node, String line) throws InterruptedException {
+    long deadline = System.nanoTime() + SERVE_DEADLINE_NANOS;
+    String info = "";
+    while (!info.contains(line)) {
+      if (System.nanoTime() > deadline) {
+        fail("INFO cluster through cluster port " + node.nodePort() + " never showed " + line.strip() + ": " + info);
+      }
+      try (Jedis jedis = new Jedis("127.0.0.1", node.port(), 15_000)) {
+        info = jedis.info("cluster");
+      } catch (JedisException e) {
+        info = e.toString();
+      }
+      if (!info.contains(line)) {
         Thread.sleep(200);
       }
     }
