@@ -38,6 +38,11 @@ final class ClusterNode {
       overrides = overrides.withValue("kv.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds));
     }
     Config merged = overrides.withFallback(config);
+    // The server's deadline for an answer from the router: after the router's own (the cluster's
+    // request-timeout), so that a request whose bucket did not answer gets the router's clear error.
+    java.time.Duration routerDeadline = merged.getDuration("kv.cluster.request-timeout");
+    merged = merged.withValue("kv.request-timeout",
+        ConfigValueFactory.fromAnyRef(routerDeadline.plusSeconds(1).toMillis() + "ms"));
     if (merged.getStringList("kv.cluster.seed-nodes").isEmpty()) {
       String self = merged.getString("kv.cluster.host") + ":" + merged.getInt("kv.cluster.port");
       merged = merged.withValue("kv.cluster.seed-nodes", ConfigValueFactory.fromIterable(List.of(self)));

@@ -28,8 +28,10 @@ import org.apache.pekko.pattern.StatusReply;
  * single-machine {@link Router} (the records of {@link KeyValueStore.Request}), so the RESP server
  * serves it unchanged, and sends each key's request to the key's {@link KeyBucket} through Cluster
  * Sharding, wherever that bucket lives. Every request is answered: with the bucket's answer, or,
- * when the bucket does not answer within {@code kv.request-timeout} (its node died and its shard
- * is not back yet, or the database is down), with a retryable {@link KvException.Unavailable}.
+ * when the bucket does not answer within {@code kv.cluster.request-timeout} (its node died and its
+ * shard is not back yet, or the database is down), with a retryable {@link KvException.Unavailable}.
+ * Sharding delivers at most once (a message to a node that has just died is lost), so a read is
+ * sent again every {@code kv.cluster.read-retry-interval} until answered; a write is sent once.
  *
  * <p>A {@link KeyValueStore.Batch} is split into its requests, sent at once (the requests of one
  * bucket keep their order) and answered with one {@link KeyValueStore.Answers}. Listing and clearing
@@ -97,7 +99,7 @@ public final class ClusterRouter extends AbstractBehavior<Router.Command> {
   /** The answer {@code request} gets; never fails (a failure is an error reply). */
   private CompletionStage<StatusReply<?>> answer(KeyValueStore.Request request) {
     if (request instanceof KeyValueStore.Get get) {
-      return ask(get.key(), to -> new KeyBucket.Get(get.key(), to),
+      return askRead(get.key(), to -> new KeyBucket.Get(get.key(), to),
           reply -> new KeyValueStore.Value(get.key(), ((KeyBucket.Got) reply).value()));
     } else if (request instanceof KeyValueStore.Set set) {
       byte[] value = set.value().clone();
@@ -120,6 +122,7 @@ public final class ClusterRouter extends AbstractBehavior<Router.Command> {
     }
   }
 
+  /** Sends a write to {@code key}'s bucket once and waits for its answer until the deadline. */
   private CompletionStage<StatusReply<?>> ask(String key, Function<ActorRef<KeyBucket.Reply>, KeyBucket.Command> command,
       Function<KeyBucket.Reply, Object> success) {
     String bucket = KeyBucket.entityId(key, settings.buckets());
@@ -128,10 +131,44 @@ public final class ClusterRouter extends AbstractBehavior<Router.Command> {
         .exceptionally(error -> StatusReply.error(unavailable(bucket, error)));
   }
 
+  /**
+   * Sends a read (which changes nothing, so sending it twice is harmless) to {@code key}'s bucket,
+   * again every {@code read-retry-interval} it is not answered, until the deadline: a read that went
+   * to a node that died (Cluster Sharding delivers at most once) is answered once its shard is back.
+   */
+  private CompletionStage<StatusReply<?>> askRead(String key,
+      Function<ActorRef<KeyBucket.Reply>, KeyBucket.Command> command, Function<KeyBucket.Reply, Object> success) {
+    String bucket = KeyBucket.entityId(key, settings.buckets());
+    CompletableFuture<StatusReply<?>> answer = new CompletableFuture<>();
+    attemptRead(bucket, command, success, System.nanoTime() + timeout.toNanos(), answer);
+    return answer;
+  }
+
+  private void attemptRead(String bucket, Function<ActorRef<KeyBucket.Reply>, KeyBucket.Command> command,
+      Function<KeyBucket.Reply, Object> success, long deadline, CompletableFuture<StatusReply<?>> answer) {
+    long left = deadline - System.nanoTime();
+    Duration wait = Duration.ofNanos(Math.max(1, Math.min(left, settings.readRetryInterval().toNanos())));
+    sharding.entityRefFor(KeyBucket.TYPE_KEY, bucket).ask(command::apply, wait).whenComplete((reply, error) -> {
+      if (error == null) {
+        answer.complete(StatusReply.success(success.apply(reply)));
+      } else if (isTimeout(error) && deadline - System.nanoTime() > 0) {
+        attemptRead(bucket, command, success, deadline, answer);
+      } else {
+        answer.complete(StatusReply.error(unavailable(bucket, error)));
+      }
+    });
+  }
+
+  private static boolean isTimeout(Throwable error) {
+    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        ? error.getCause() : error;
+    return cause instanceof TimeoutException;
+  }
+
   private KvException unavailable(String bucket, Throwable error) {
     Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
         ? error.getCause() : error;
-    if (cause instanceof TimeoutException) {
+    if (isTimeout(error)) {
       return new KvException.Unavailable("the key's bucket " + bucket + " did not answer within "
           + timeout.toMillis() + " ms (its node may be down and its shard moving, or the journal's database "
           + "unreachable); retry");

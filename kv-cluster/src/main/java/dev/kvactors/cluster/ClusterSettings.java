@@ -18,15 +18,18 @@ import java.util.List;
  * @param snapshotEvery a bucket saves a snapshot after this many events
  * @param keepSnapshots how many snapshots a bucket keeps (events older than the oldest are deleted)
  * @param askTimeout how long the router waits for a bucket's answer before it fails the request
+ *     ({@code kv.cluster.request-timeout})
  * @param postgresUrl the JDBC URL of the journal's database
  * @param postgresUser the database user
  * @param postgresPassword the database user's password
  * @param maxConnections the size of the journal's connection pool
  * @param createSchema whether a node creates the journal's tables at start when they are missing
+ * @param readRetryInterval a read not answered within this is sent to its bucket again, until
+ *     {@code askTimeout}
  */
 public record ClusterSettings(String host, int port, List<String> seedNodes, int buckets, int shards,
     int snapshotEvery, int keepSnapshots, Duration askTimeout, String postgresUrl, String postgresUser,
-    String postgresPassword, int maxConnections, boolean createSchema) {
+    String postgresPassword, int maxConnections, boolean createSchema, Duration readRetryInterval) {
 
   /**
    * Checks the settings.
@@ -44,8 +47,14 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, int
    * @param postgresPassword the database user's password
    * @param maxConnections the size of the journal's connection pool
    * @param createSchema whether a node creates the journal's tables at start when they are missing
+   * @param readRetryInterval a read not answered within this is sent to its bucket again, until
+   *     {@code askTimeout}
    */
   public ClusterSettings {
+    requireNonNull(readRetryInterval, "readRetryInterval is null");
+    if (readRetryInterval.isNegative() || readRetryInterval.isZero()) {
+      throw new IllegalArgumentException("kv.cluster.read-retry-interval must be positive");
+    }
     requireNonNull(host, "host is null");
     seedNodes = List.copyOf(seedNodes);
     for (String seed : seedNodes) {
@@ -65,7 +74,7 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, int
   }
 
   /**
-   * Reads {@code kv.cluster} (and {@code kv.request-timeout}, the routers' deadline) of {@code config}.
+   * Reads {@code kv.cluster} of {@code config}.
    *
    * @param config the application's configuration, with kv-cluster's {@code reference.conf} below it
    * @return the settings
@@ -74,8 +83,9 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, int
     Config c = config.getConfig("kv.cluster");
     return new ClusterSettings(c.getString("host"), c.getInt("port"), c.getStringList("seed-nodes"),
         c.getInt("buckets"), c.getInt("shards"), c.getInt("snapshot-every"), c.getInt("keep-snapshots"),
-        config.getDuration("kv.request-timeout"), c.getString("postgres.url"), c.getString("postgres.user"),
-        c.getString("postgres.password"), c.getInt("postgres.max-connections"), c.getBoolean("create-schema"));
+        c.getDuration("request-timeout"), c.getString("postgres.url"), c.getString("postgres.user"),
+        c.getString("postgres.password"), c.getInt("postgres.max-connections"), c.getBoolean("create-schema"),
+        c.getDuration("read-retry-interval"));
   }
 
   /**

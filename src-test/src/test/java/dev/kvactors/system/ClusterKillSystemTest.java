@@ -105,10 +105,11 @@ class ClusterKillSystemTest {
       AtomicBoolean stop = new AtomicBoolean();
       AtomicLong acks = new AtomicLong();
       AtomicLong errors = new AtomicLong();
+      List<String> errorTexts = java.util.Collections.synchronizedList(new ArrayList<>());
       List<Thread> clients = new ArrayList<>();
       for (int c = 0; c < CLIENTS; c++) {
         int client = c;
-        Thread t = new Thread(() -> writeLoop(client, nodes, graceful ? 2 : 3, keys[client], stop, acks, errors),
+        Thread t = new Thread(() -> writeLoop(client, nodes, graceful ? 2 : 3, keys[client], stop, acks, errors, errorTexts),
             "client-" + c);
         t.start();
         clients.add(t);
@@ -132,7 +133,8 @@ class ClusterKillSystemTest {
       } else {
         nodes[victim].kill();
       }
-      System.out.printf("trial %d: %s node %d (cluster port %d) after %d acknowledged writes (+%d ms)%n", trial,
+      System.out.printf("trial %d: %s %s node %d (cluster port %d) after %d acknowledged writes (+%d ms)%n", trial,
+          java.time.Instant.now(),
           graceful ? "stopped (SIGTERM, exited 0)" : "killed (SIGKILL)", victim, nodePorts[victim], acksAtKill,
           extraMillis);
 
@@ -165,9 +167,12 @@ class ClusterKillSystemTest {
       System.out.printf("trial %d: %d acknowledged writes, %d failed (retryable) requests; restarted node %d "
           + "rejoined and served every key %d ms after its start; violations: %d%n", trial, acks.get(),
           errors.get(), victim, rejoinedMillis, violations.size());
+      synchronized (errorTexts) {
+        errorTexts.stream().limit(10).forEach(text -> System.out.printf("trial %d: failed request: %s%n", trial, text));
+      }
       assertEquals(List.of(), violations.subList(0, Math.min(20, violations.size())));
       if (graceful) {
-        assertEquals(0, errors.get(), "failed requests while a node left gracefully");
+        assertEquals(0, errors.get(), "failed requests while a node left gracefully: " + errorTexts);
       }
       for (ClusterNodeProcess node : nodes) {
         node.stop();
@@ -196,7 +201,7 @@ class ClusterKillSystemTest {
 
   /** One client: sets its keys in turn through its node, moving to the next node when its node is gone. */
   private static void writeLoop(int client, ClusterNodeProcess[] nodes, int spread, KeyState[] keys,
-      AtomicBoolean stop, AtomicLong acks, AtomicLong errors) {
+      AtomicBoolean stop, AtomicLong acks, AtomicLong errors, List<String> errorTexts) {
     int nodeIndex = client % spread;
     Jedis jedis = null;
     long seq = 0;
@@ -216,6 +221,9 @@ class ClusterKillSystemTest {
             }
           } catch (JedisException e) {
             errors.incrementAndGet();
+            if (errorTexts.size() < 10) {
+              errorTexts.add(java.time.Instant.now() + " client " + client + " via node " + nodeIndex + ": " + e);
+            }
             if (!nodes[nodeIndex].alive() || !(e instanceof redis.clients.jedis.exceptions.JedisDataException)) {
               if (jedis != null) {
                 jedis.close();
