@@ -65,6 +65,8 @@ public final class ClusterRouter extends AbstractBehavior<Router.Command> {
   private final ClusterSharding sharding;
   private final ClusterSettings settings;
   private final Duration timeout;
+  /** The most bytes of keys and values one request may carry to a bucket on another node. */
+  private final long messageBudget;
   /** This node, unique in the cluster's life: what makes this router's watcher names unique. */
   private final String node;
   /** The bucket each watcher of this node watches keys in, from its WATCH to its EXEC or UNWATCH. */
@@ -76,6 +78,7 @@ public final class ClusterRouter extends AbstractBehavior<Router.Command> {
     this.settings = requireNonNull(settings, "settings is null");
     this.timeout = settings.askTimeout();
     this.node = Cluster.get(ctx.getSystem()).selfMember().uniqueAddress().toString();
+    this.messageBudget = ClusterSettings.messageBudget(ctx.getSystem().settings().config());
   }
 
   @Override
@@ -221,9 +224,10 @@ public final class ClusterRouter extends AbstractBehavior<Router.Command> {
       return done(StatusReply.success(new KeyValueStore.Executed(true, List.of())));
     }
     String bucket = bucketOf(tx.ops(), watched);
-    if (bucket == null) {
+    KvException refused = bucket == null ? new KvException.CrossSlot() : tooLarge(tx.ops());
+    if (refused != null) {
       sharding.entityRefFor(KeyBucket.TYPE_KEY, watched).tell(new KeyBucket.Unwatch(watcherName(tx.watcher()), null));
-      return done(StatusReply.error(new KvException.CrossSlot()));
+      return done(StatusReply.error(refused));
     }
     return ask(bucket, to -> new KeyBucket.Evaluate(tx.ops(), watcherName(tx.watcher()), to), executed);
   }
@@ -273,6 +277,10 @@ public final class ClusterRouter extends AbstractBehavior<Router.Command> {
     if (bucket == null) {
       return done(StatusReply.error(new KvException.CrossSlot()));
     }
+    KvException tooLarge = tooLarge(ops);
+    if (tooLarge != null) {
+      return done(StatusReply.error(tooLarge));
+    }
     return ask(bucket, to -> new KeyBucket.Evaluate(ops, watcher, to), answer);
   }
 
@@ -293,6 +301,45 @@ public final class ClusterRouter extends AbstractBehavior<Router.Command> {
       }
     }
     return bucket != null ? bucket : "0";
+  }
+
+  /**
+   * Refuses ops whose keys and values could not cross to another node in one message (the bucket
+   * may be on any node): the transport would drop it and the caller would wait for its timeout.
+   */
+  private KvException tooLarge(List<Op<?>> ops) {
+    long bytes = payloadBytes(ops);
+    if (bytes <= messageBudget) {
+      return null;
+    }
+    return new KvException.InvalidRequest("the request carries about " + bytes + " bytes of keys and values, more "
+        + "than the " + messageBudget + " bytes a cluster node sends to another in one message "
+        + "(pekko.remote.artery.advanced.maximum-frame-size less 16 KiB); in cluster mode, keep a value, and the "
+        + "values of one transaction together, below that");
+  }
+
+  /** About how many bytes the keys and values of {@code ops} take in a message (keys counted at 3 bytes a char). */
+  static long payloadBytes(List<Op<?>> ops) {
+    long bytes = 0;
+    for (Op<?> op : ops) {
+      for (String key : op.keys()) {
+        bytes += 3L * key.length() + 8;
+      }
+      if (op instanceof Op.Set set) {
+        bytes += set.value().length;
+      } else if (op instanceof Op.Append append) {
+        bytes += append.bytes().length;
+      } else if (op instanceof Op.SetRange range) {
+        bytes += range.bytes().length;
+      } else if (op instanceof Op.GetAndSet getSet) {
+        bytes += getSet.value().length;
+      } else if (op instanceof Op.SetAll all) {
+        bytes += all.entries().stream().mapToLong(e -> e.getValue().length).sum();
+      } else if (op instanceof Op.SetAllIfAbsent all) {
+        bytes += all.entries().stream().mapToLong(e -> e.getValue().length).sum();
+      }
+    }
+    return bytes;
   }
 
   private static StatusReply<?> first(KeyBucket.Evaluated evaluated) {

@@ -79,6 +79,20 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, int
   }
 
   /**
+   * The most bytes of values a request or an answer may carry between nodes: Artery's largest
+   * message ({@code pekko.remote.artery.advanced.maximum-frame-size}, 256 KiB by default) less
+   * room for the keys and the envelope. A larger message would be dropped by the transport and its
+   * request would time out; the router and the buckets refuse it with a clear error instead.
+   *
+   * @param config a node's configuration
+   * @return the budget in bytes
+   */
+  public static long messageBudget(Config config) {
+    long frame = config.getBytes("pekko.remote.artery.advanced.maximum-frame-size");
+    return Math.max(frame - 16 * 1024, frame / 2);
+  }
+
+  /**
    * Splits {@code HOST:PORT}.
    *
    * @param hostPort a node's address

@@ -310,6 +310,10 @@ public final class KeyBucket
   /** The {@link Watches} id of each watcher (whose own names are unique in the cluster). */
   private final Map<String, Long> watcherIds = new HashMap<>();
   private long nextWatcherId;
+  /** The most bytes of values one answer may carry to another node. */
+  private final long messageBudget;
+  /** The largest value an op may set or build: {@code kv.max-value-bytes}, at most {@link #messageBudget}. */
+  private final int maxValueBytes;
 
   private KeyBucket(PersistenceId persistenceId, ClusterSettings settings, KvSettings kvSettings, FaultHooks hooks,
       ActorContext<Command> context, TimerScheduler<Command> timers) {
@@ -321,6 +325,8 @@ public final class KeyBucket
     this.hooks = requireNonNull(hooks, "hooks is null");
     this.context = requireNonNull(context, "context is null");
     this.timers = requireNonNull(timers, "timers is null");
+    this.messageBudget = ClusterSettings.messageBudget(context.getSystem().settings().config());
+    this.maxValueBytes = (int) Math.min(kvSettings.maxValueBytes(), messageBudget);
   }
 
   @Override
@@ -348,10 +354,20 @@ public final class KeyBucket
       }
     }
     OpEvaluator evaluator = new OpEvaluator(key -> state.live(key, now),
-        key -> OpEvaluator.checkKey(key, kvSettings.maxKeyBytes()), kvSettings.maxValueBytes(), now);
+        key -> OpEvaluator.checkKey(key, kvSettings.maxKeyBytes()), maxValueBytes, now);
     List<Outcome> outcomes = new ArrayList<>(evaluate.ops().size());
+    long answerBytes = 0;
     for (Op<?> op : evaluate.ops()) {
-      outcomes.add(Outcome.of(evaluator.apply(op)));
+      Outcome outcome = Outcome.of(evaluator.apply(op));
+      answerBytes += outcome.valueBytes();
+      outcomes.add(outcome);
+    }
+    if (answerBytes > messageBudget) {
+      // The answer could not cross to a router on another node: refused, and nothing applied.
+      Outcome refused = Outcome.Failure.of(new KvException.InvalidRequest("the answer would carry " + answerBytes
+          + " bytes of values, more than the " + messageBudget + " bytes a cluster node sends to another in one "
+          + "message (pekko.remote.artery.advanced.maximum-frame-size less 16 KiB); nothing was applied"));
+      return Effect().reply(evaluate.replyTo(), new Evaluated(false, outcomes.stream().map(o -> refused).toList()));
     }
     Evaluated answer = new Evaluated(false, outcomes);
     List<Mutation> changes = evaluator.changes();

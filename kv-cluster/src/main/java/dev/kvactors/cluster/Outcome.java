@@ -37,6 +37,22 @@ public sealed interface Outcome {
   StatusReply<?> toReply();
 
   /**
+   * The bytes of values this outcome carries (what makes an answer large).
+   *
+   * @return the length of its value, if it has one; else 0
+   */
+  default long valueBytes() {
+    if (this instanceof Value v && v.value() != null) {
+      return v.value().length;
+    } else if (this instanceof Stored s && s.previous() != null) {
+      return s.previous().length;
+    } else if (this instanceof Text t) {
+      return t.value().length();
+    }
+    return 0;
+  }
+
+  /**
    * The outcome of {@code reply}, an evaluator's answer.
    *
    * @param reply a success with an op's answer, or an error
