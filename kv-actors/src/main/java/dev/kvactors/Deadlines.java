@@ -15,9 +15,10 @@ import java.util.TreeSet;
 /**
  * The deadlines of the keys that have one (epoch millis), by key and in time order, so the store
  * finds the next keys to expire without looking at the others. Keys without a deadline (most keys)
- * cost nothing here. A map for {@link Mutation#applyTo(Map, Map)}; a plain class, used by one actor.
+ * cost nothing here. A map for {@link Mutation#applyTo(Map, Map)}; a plain class, used by one actor
+ * (the key-value actor, or a kv-cluster bucket: public for that module, not for applications).
  */
-final class Deadlines extends AbstractMap<String, Long> {
+public final class Deadlines extends AbstractMap<String, Long> {
 
   /** One key's deadline; the same object is in both indexes. */
   private record At(long deadline, String key) {}
@@ -27,15 +28,28 @@ final class Deadlines extends AbstractMap<String, Long> {
   private final HashMap<String, At> byKey = new HashMap<>();
   private final TreeSet<At> byTime = new TreeSet<>(BY_TIME);
 
-  /** The deadlines of {@code deadlines}; O(n log n), so for a recovered map off the actor's thread. */
-  static Deadlines of(Map<String, Long> deadlines) {
+  /** No deadlines. */
+  public Deadlines() {}
+
+  /**
+   * The deadlines of {@code deadlines}; O(n log n), so for a recovered map off the actor's thread.
+   *
+   * @param deadlines each key's deadline in epoch millis
+   * @return the index
+   */
+  public static Deadlines of(Map<String, Long> deadlines) {
     Deadlines d = new Deadlines();
     deadlines.forEach(d::put);
     return d;
   }
 
-  /** The deadline of {@code key}, or {@link Mutation#NO_DEADLINE}. */
-  long of(String key) {
+  /**
+   * The deadline of a key.
+   *
+   * @param key the key
+   * @return its deadline in epoch millis, or {@link Mutation#NO_DEADLINE}
+   */
+  public long of(String key) {
     if (byKey.isEmpty()) {
       return Mutation.NO_DEADLINE;
     }
@@ -43,8 +57,14 @@ final class Deadlines extends AbstractMap<String, Long> {
     return at == null ? Mutation.NO_DEADLINE : at.deadline();
   }
 
-  /** Whether {@code key} has a deadline at or before {@code now}. */
-  boolean isExpired(String key, long now) {
+  /**
+   * Whether {@code key} has a deadline at or before {@code now}.
+   *
+   * @param key the key
+   * @param now the clock, in epoch millis
+   * @return true if it has expired
+   */
+  public boolean isExpired(String key, long now) {
     long deadline = of(key);
     return deadline != Mutation.NO_DEADLINE && deadline <= now;
   }
@@ -53,8 +73,13 @@ final class Deadlines extends AbstractMap<String, Long> {
    * Up to {@code max} keys whose deadline is at or before {@code now}, earliest first, without
    * those {@code skip} names. At most {@code 2 * max} keys are looked at, so the work is bounded
    * even when the earliest ones are all skipped.
+   *
+   * @param now the clock, in epoch millis
+   * @param max the most keys to return
+   * @param skip which keys not to return
+   * @return the keys, earliest deadline first
    */
-  List<String> expired(long now, int max, java.util.function.Predicate<String> skip) {
+  public List<String> expired(long now, int max, java.util.function.Predicate<String> skip) {
     List<String> keys = new ArrayList<>();
     Iterator<At> it = byTime.iterator();
     for (int looked = 0; looked < 2L * max && keys.size() < max && it.hasNext(); looked++) {

@@ -7,7 +7,6 @@ import dev.kvactors.internal.FaultHooks;
 import dev.kvactors.internal.FileWriter;
 import dev.kvactors.internal.Futures;
 import dev.kvactors.internal.HeartbeatSender;
-import dev.kvactors.internal.Utf8;
 import dev.kvactors.internal.storage.Mutation;
 import dev.kvactors.internal.storage.RecordCodec;
 import java.nio.charset.StandardCharsets;
@@ -1629,17 +1628,6 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
   }
 
   private KvException checkKey(String key) {
-    if (key == null || key.isEmpty()) {
-      return new KvException.InvalidRequest("key must not be empty");
-    }
-    int bytes = Utf8.length(key);
-    if (bytes < 0) {
-      return new KvException.InvalidRequest("key is not valid Unicode (unpaired surrogate)");
-    }
-    if (bytes > settings.maxKeyBytes()) {
-      return new KvException.InvalidRequest("key of " + bytes + " bytes is longer than " + settings.maxKeyBytes()
-          + " bytes (kv.max-key-bytes)");
-    }
-    return null;
+    return OpEvaluator.checkKey(key, settings.maxKeyBytes());
   }
 }

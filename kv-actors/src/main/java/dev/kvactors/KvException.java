@@ -11,6 +11,7 @@ package dev.kvactors;
  *       increment of a value that is not an integer, an overflow, a rename of a missing key); its
  *       {@link OperationFailed#reason()} says which, its message is Redis's text for it;
  *   <li>{@link Unavailable}: retry (the store is being reset, or did not answer in time);
+ *   <li>{@link CrossSlot}: in cluster mode, the request's keys are in different buckets;
  *   <li>{@link StorageFailed}: the disk failed; the store refuses writes until restarted;
  *   <li>{@link RecoveryFailed}: the data directory could not be opened (damaged, unreadable), and
  *       its subtype {@link DataDirLocked}: another process (or store) holds the directory.
@@ -206,6 +207,26 @@ public class KvException extends RuntimeException {
      */
     public Reason reason() {
       return reason;
+    }
+  }
+
+  /**
+   * In cluster mode, a request whose keys are in different buckets, which no bucket can apply
+   * atomically (an operation on two keys, a transaction, a multi-key command, a {@code WATCH}):
+   * refused as Redis Cluster refuses one whose keys are in different slots, with its text. Give
+   * the keys the same hash tag ({@code {user1}.name}, {@code {user1}.email}) to keep them together.
+   * A Redis server answers {@code "-CROSSSLOT " + getMessage()}.
+   */
+  public static final class CrossSlot extends KvException {
+    /** Version of the serialized form. */
+    private static final long serialVersionUID = 1L;
+
+    /** Redis Cluster's text, without its {@code CROSSSLOT} code. */
+    public static final String TEXT = "Keys in request don't hash to the same slot";
+
+    /** A request whose keys are in different buckets. */
+    public CrossSlot() {
+      super(TEXT, false);
     }
   }
 

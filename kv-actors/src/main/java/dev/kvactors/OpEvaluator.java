@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.kvactors.KvException.OperationFailed;
 import dev.kvactors.KvException.OperationFailed.Reason;
 import dev.kvactors.internal.RedisNumbers;
+import dev.kvactors.internal.Utf8;
 import dev.kvactors.internal.storage.Mutation;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -24,20 +25,57 @@ import org.apache.pekko.pattern.StatusReply;
  * writes applied), each op seeing the changes of the ones before it. Collects the changes as
  * single-key mutations for the log and the answer of each op. A plain class, used on the actor's
  * thread only, one instance per request.
+ *
+ * <p>Public for kv-cluster, whose buckets evaluate the same operations with this same class (one
+ * implementation of their semantics); applications send {@link KeyValueStore.Execute} and
+ * {@link KeyValueStore.Transaction} instead.
  */
-final class OpEvaluator {
+public final class OpEvaluator {
 
   /**
    * A key's live state: its value (null if it has none or it has expired) and its deadline
    * ({@link Mutation#NO_DEADLINE}: none).
+   *
+   * @param value the value, or null if the key has none (or it has expired)
+   * @param deadline the deadline in epoch millis, or {@link Mutation#NO_DEADLINE}
    */
-  record State(byte[] value, long deadline) {
-    static final State ABSENT = new State(null, Mutation.NO_DEADLINE);
+  public record State(byte[] value, long deadline) {
+    /** A key with no value. */
+    public static final State ABSENT = new State(null, Mutation.NO_DEADLINE);
   }
 
   /** The state of a key as the store has it before this request (unconfirmed writes included). */
-  interface Lookup {
+  public interface Lookup {
+    /**
+     * The live state of {@code key}: {@link State#ABSENT} if it has no value or its value has expired.
+     *
+     * @param key the key
+     * @return its state
+     */
     State state(String key);
+  }
+
+  /**
+   * The store's rules for a key: not null or empty, valid Unicode, at most {@code maxKeyBytes}
+   * bytes of UTF-8 ({@code kv.max-key-bytes}).
+   *
+   * @param key the key
+   * @param maxKeyBytes the longest key allowed, in bytes
+   * @return why the key is refused, or null if it is valid
+   */
+  public static KvException checkKey(String key, int maxKeyBytes) {
+    if (key == null || key.isEmpty()) {
+      return new KvException.InvalidRequest("key must not be empty");
+    }
+    int bytes = Utf8.length(key);
+    if (bytes < 0) {
+      return new KvException.InvalidRequest("key is not valid Unicode (unpaired surrogate)");
+    }
+    if (bytes > maxKeyBytes) {
+      return new KvException.InvalidRequest("key of " + bytes + " bytes is longer than " + maxKeyBytes
+          + " bytes (kv.max-key-bytes)");
+    }
+    return null;
   }
 
   private final Lookup base;
@@ -50,28 +88,47 @@ final class OpEvaluator {
   private final LinkedHashSet<String> touched = new LinkedHashSet<>();
 
   /**
+   * An evaluator for one request.
+   *
+   * @param base the state of every key before the request
+   * @param keyCheck why a key is refused, or null if it is valid (see {@link #checkKey})
+   * @param maxValueBytes the largest value an op may set or build ({@code kv.max-value-bytes})
    * @param now the store's clock when it takes the request (epoch millis): a deadline at or before
    *     it has passed, a TTL counts from it
    */
-  OpEvaluator(Lookup base, Function<String, KvException> keyCheck, int maxValueBytes, long now) {
+  public OpEvaluator(Lookup base, Function<String, KvException> keyCheck, int maxValueBytes, long now) {
     this.base = requireNonNull(base, "base is null");
     this.keyCheck = requireNonNull(keyCheck, "keyCheck is null");
     this.maxValueBytes = maxValueBytes;
     this.now = now;
   }
 
-  /** The single-key changes of the ops so far, in order (empty if they changed nothing). */
-  List<Mutation> changes() {
+  /**
+   * The single-key changes of the ops so far, in order (empty if they changed nothing): each a
+   * {@link Mutation.Put} (with the key's deadline) or a {@link Mutation.Remove}.
+   *
+   * @return the changes
+   */
+  public List<Mutation> changes() {
     return changes;
   }
 
-  /** Every key the ops so far read or changed. */
-  java.util.Set<String> touched() {
+  /**
+   * Every key the ops so far read or changed.
+   *
+   * @return the keys, in the order first touched
+   */
+  public java.util.Set<String> touched() {
     return touched;
   }
 
-  /** Evaluates {@code op}: its answer, or its error (then it changed nothing). */
-  StatusReply<?> apply(Op<?> op) {
+  /**
+   * Evaluates {@code op}, seeing the changes of the ops before it.
+   *
+   * @param op the operation
+   * @return its answer, or its {@link KvException} (then it changed nothing)
+   */
+  public StatusReply<?> apply(Op<?> op) {
     try {
       for (String key : op.keys()) {
         KvException invalid = keyCheck.apply(key);

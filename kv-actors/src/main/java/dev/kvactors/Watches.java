@@ -10,9 +10,10 @@ import java.util.function.Predicate;
 /**
  * The keys each watcher watches (Redis {@code WATCH}), and whether one of them changed since.
  * Costs nothing while nobody watches: the store asks {@link #isEmpty()} before it reports a change.
- * A plain class, used by the key-value actor only.
+ * A plain class, used by one actor only: the key-value actor, or a kv-cluster bucket (public for
+ * that module; applications send {@link KeyValueStore.Watch} instead).
  */
-final class Watches {
+public final class Watches {
   /** One watcher's keys, and whether any of them changed since it watched them. */
   private static final class State {
     final Set<String> keys = new HashSet<>();
@@ -24,21 +25,36 @@ final class Watches {
   private final Map<Long, State> byWatcher = new HashMap<>();
   private final Map<String, Set<Long>> byKey = new HashMap<>();
 
-  /** Whether nobody watches anything. */
-  boolean isEmpty() {
+  /** Nobody watches anything yet. */
+  public Watches() {}
+
+  /**
+   * Whether nobody watches anything.
+   *
+   * @return true if there is no watcher
+   */
+  public boolean isEmpty() {
     return byWatcher.isEmpty();
   }
 
-  /** The number of watchers (for tests and statistics). */
-  int watchers() {
+  /**
+   * The number of watchers (for tests and statistics).
+   *
+   * @return how many watchers watch something
+   */
+  public int watchers() {
     return byWatcher.size();
   }
 
   /**
    * {@code watcher} watches {@code keys} too, from now on; {@code expired} tells which of them have
    * expired but are still in the map (as Redis 7.0, their removal by the expiry is no change).
+   *
+   * @param watcher the watcher's id
+   * @param keys the keys it watches from now on
+   * @param expired whether a key has expired but is still in the map
    */
-  void watch(long watcher, Collection<String> keys, Predicate<String> expired) {
+  public void watch(long watcher, Collection<String> keys, Predicate<String> expired) {
     State state = byWatcher.computeIfAbsent(watcher, w -> new State());
     for (String key : keys) {
       if (state.keys.add(key)) {
@@ -53,8 +69,11 @@ final class Watches {
   /**
    * {@code key} changed: every watcher of it is dirty. A removal by the expiry ({@code byExpiry})
    * is no change for a watcher that watched the key already expired.
+   *
+   * @param key the key that changed
+   * @param byExpiry whether the change is its removal by the expiry
    */
-  void touched(String key, boolean byExpiry) {
+  public void touched(String key, boolean byExpiry) {
     Set<Long> watchers = byKey.get(key);
     if (watchers != null) {
       for (Long w : watchers) {
@@ -67,8 +86,12 @@ final class Watches {
     }
   }
 
-  /** Every watched key for which {@code changed} holds changed (a clear: those that existed). */
-  void touchedAll(Predicate<String> changed) {
+  /**
+   * Every watched key for which {@code changed} holds changed (a clear: those that existed).
+   *
+   * @param changed whether a key changed
+   */
+  public void touchedAll(Predicate<String> changed) {
     byKey.forEach((key, watchers) -> {
       if (changed.test(key)) {
         watchers.forEach(w -> byWatcher.get(w).dirty = true);
@@ -76,8 +99,12 @@ final class Watches {
     });
   }
 
-  /** Forgets what {@code watcher} watches (Redis {@code UNWATCH}). */
-  void unwatch(long watcher) {
+  /**
+   * Forgets what {@code watcher} watches (Redis {@code UNWATCH}).
+   *
+   * @param watcher the watcher's id
+   */
+  public void unwatch(long watcher) {
     State state = byWatcher.remove(watcher);
     if (state != null) {
       for (String key : state.keys) {
@@ -95,8 +122,12 @@ final class Watches {
    * something, and the store was not reset since), none of its keys changed, and none that was live
    * when watched has expired since ({@code expired}: expired but not removed yet). Forgets the
    * watcher either way, as Redis's {@code EXEC} unwatches.
+   *
+   * @param watcher the watcher's id
+   * @param expired whether a key has expired but is still in the map
+   * @return true if the transaction may run
    */
-  boolean release(long watcher, Predicate<String> expired) {
+  public boolean release(long watcher, Predicate<String> expired) {
     State state = byWatcher.get(watcher);
     unwatch(watcher);
     if (state == null || state.dirty) {

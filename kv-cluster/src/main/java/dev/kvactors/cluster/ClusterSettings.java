@@ -24,12 +24,16 @@ import java.util.List;
  * @param postgresPassword the database user's password
  * @param maxConnections the size of the journal's connection pool
  * @param createSchema whether a node creates the journal's tables at start when they are missing
- * @param readRetryInterval a read not answered within this is sent to its bucket again, until
- *     {@code askTimeout}
+ * @param resendInterval a request not answered within this is sent to its bucket again, until
+ *     {@code askTimeout} (a bucket answers a write it has already applied with its first answer)
+ * @param rememberAnswersFor how long a bucket remembers the answer of a write it applied, by the
+ *     write's request id, to answer a resend of it without applying it twice
+ * @param rememberAnswersMax the most answers one bucket remembers (the oldest are forgotten first)
  */
 public record ClusterSettings(String host, int port, List<String> seedNodes, int buckets, int shards,
     int snapshotEvery, int keepSnapshots, Duration askTimeout, String postgresUrl, String postgresUser,
-    String postgresPassword, int maxConnections, boolean createSchema, Duration readRetryInterval) {
+    String postgresPassword, int maxConnections, boolean createSchema, Duration resendInterval,
+    Duration rememberAnswersFor, int rememberAnswersMax) {
 
   /**
    * Checks the settings.
@@ -47,13 +51,18 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, int
    * @param postgresPassword the database user's password
    * @param maxConnections the size of the journal's connection pool
    * @param createSchema whether a node creates the journal's tables at start when they are missing
-   * @param readRetryInterval a read not answered within this is sent to its bucket again, until
-   *     {@code askTimeout}
+   * @param resendInterval a request not answered within this is sent to its bucket again
+   * @param rememberAnswersFor how long a bucket remembers the answer of a write it applied
+   * @param rememberAnswersMax the most answers one bucket remembers
    */
   public ClusterSettings {
-    requireNonNull(readRetryInterval, "readRetryInterval is null");
-    if (readRetryInterval.isNegative() || readRetryInterval.isZero()) {
-      throw new IllegalArgumentException("kv.cluster.read-retry-interval must be positive");
+    requireNonNull(resendInterval, "resendInterval is null");
+    requireNonNull(rememberAnswersFor, "rememberAnswersFor is null");
+    if (resendInterval.isNegative() || resendInterval.isZero()) {
+      throw new IllegalArgumentException("kv.cluster.resend-interval must be positive");
+    }
+    if (rememberAnswersFor.isNegative() || rememberAnswersMax < 0) {
+      throw new IllegalArgumentException("kv.cluster.remember-answers.for and .max must not be negative");
     }
     requireNonNull(host, "host is null");
     seedNodes = List.copyOf(seedNodes);
@@ -85,7 +94,21 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, int
         c.getInt("buckets"), c.getInt("shards"), c.getInt("snapshot-every"), c.getInt("keep-snapshots"),
         c.getDuration("request-timeout"), c.getString("postgres.url"), c.getString("postgres.user"),
         c.getString("postgres.password"), c.getInt("postgres.max-connections"), c.getBoolean("create-schema"),
-        c.getDuration("read-retry-interval"));
+        c.getDuration("resend-interval"), c.getDuration("remember-answers.for"), c.getInt("remember-answers.max"));
+  }
+
+  /**
+   * The most bytes of values a request or an answer may carry between nodes: Artery's largest
+   * message ({@code pekko.remote.artery.advanced.maximum-frame-size}, 256 KiB by default) less
+   * room for the keys and the envelope. A larger message would be dropped by the transport and its
+   * request would time out; the router and the buckets refuse it with a clear error instead.
+   *
+   * @param config a node's configuration
+   * @return the budget in bytes
+   */
+  public static long messageBudget(Config config) {
+    long frame = config.getBytes("pekko.remote.artery.advanced.maximum-frame-size");
+    return Math.max(frame - 16 * 1024, frame / 2);
   }
 
   /**

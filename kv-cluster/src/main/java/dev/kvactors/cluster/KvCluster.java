@@ -3,7 +3,9 @@ package dev.kvactors.cluster;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.kvactors.KvSettings;
 import dev.kvactors.Router;
+import dev.kvactors.internal.FaultHooks;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +36,9 @@ public final class KvCluster implements Extension {
     org.apache.pekko.persistence.Persistence.get(system.classicSystem())
         .journalFor("", com.typesafe.config.ConfigFactory.empty());
     ClusterSharding sharding = ClusterSharding.get(system);
-    sharding.init(Entity.of(KeyBucket.TYPE_KEY, ctx -> KeyBucket.create(ctx.getEntityId(), settings))
+    KvSettings kvSettings = KvSettings.create(system.settings().config());
+    sharding.init(Entity.of(KeyBucket.TYPE_KEY,
+            ctx -> KeyBucket.create(ctx.getEntityId(), settings, kvSettings, FaultHooks.NONE))
         .withStopMessage(KeyBucket.Passivate.INSTANCE));
     this.router = system.systemActorOf(ClusterRouter.create(sharding, settings), "kv-cluster-router",
         org.apache.pekko.actor.typed.Props.empty());

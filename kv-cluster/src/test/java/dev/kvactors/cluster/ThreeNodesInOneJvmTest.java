@@ -108,6 +108,66 @@ class ThreeNodesInOneJvmTest {
         .get(ASK.toSeconds(), TimeUnit.SECONDS).existed());
   }
 
+  @Test
+  void incrementsThroughEveryNodeLoseNothingAndAnswersCrossNodes() throws Exception {
+    TestDatabase.requireEmpty(ConfigFactory.load());
+    int[] ports = freePorts(3);
+    String seed = "127.0.0.1:" + ports[0];
+    for (int port : ports) {
+      nodes.add(startNode(port, seed));
+    }
+    awaitUp(nodes, 3);
+
+    // 8 callers, each 100 increments one after another, through the three nodes.
+    List<CompletableFuture<Long>> callers = new ArrayList<>();
+    for (int c = 0; c < 8; c++) {
+      ActorSystem<Void> node = nodes.get(c % 3);
+      CompletableFuture<Long> chain = CompletableFuture.completedFuture(0L);
+      for (int i = 0; i < 100; i++) {
+        chain = chain.thenCompose(previous -> ThreeNodesInOneJvmTest.<Long>ask(node,
+            to -> new KeyValueStore.Execute<>(new dev.kvactors.Op.Increment("counter", 1), to)));
+      }
+      callers.add(chain);
+    }
+    for (CompletableFuture<Long> caller : callers) {
+      caller.get(5 * ASK.toSeconds(), TimeUnit.SECONDS);
+    }
+    for (ActorSystem<Void> node : nodes) {
+      assertEquals(Optional.of("800"), ThreeNodesInOneJvmTest.<KeyValueStore.Value>ask(node,
+          to -> new KeyValueStore.Get("counter", to)).get(ASK.toSeconds(), TimeUnit.SECONDS).asString());
+    }
+
+    // Errors and transactions answered by a bucket on another node arrive as they left it.
+    for (ActorSystem<Void> node : nodes) {
+      ThreeNodesInOneJvmTest.<KeyValueStore.Stored>ask(node, to -> KeyValueStore.Set.of("{t}text", "x", to))
+          .get(ASK.toSeconds(), TimeUnit.SECONDS);
+      java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+          java.util.concurrent.ExecutionException.class, () -> ThreeNodesInOneJvmTest.<Long>ask(node,
+              to -> new KeyValueStore.Execute<>(new dev.kvactors.Op.Increment("{t}text", 1), to))
+              .get(ASK.toSeconds(), TimeUnit.SECONDS));
+      dev.kvactors.KvException.OperationFailed failed = org.junit.jupiter.api.Assertions.assertInstanceOf(
+          dev.kvactors.KvException.OperationFailed.class, e.getCause());
+      assertEquals(dev.kvactors.KvException.OperationFailed.Reason.NOT_AN_INTEGER, failed.reason());
+      KeyValueStore.Executed executed = ThreeNodesInOneJvmTest.<KeyValueStore.Executed>ask(node,
+          to -> new KeyValueStore.Transaction(List.of(new dev.kvactors.Op.Set("{t}a", "1".getBytes()),
+              new dev.kvactors.Op.Increment("{t}a", 1), new dev.kvactors.Op.Ttl("{t}a")), null, to))
+          .get(ASK.toSeconds(), TimeUnit.SECONDS);
+      assertEquals(2L, executed.results().get(1).getValue());
+      assertEquals(-1L, ((KeyValueStore.TimeToLive) executed.results().get(2).getValue()).pttl());
+    }
+    // A watch through one node, a change through another: the transaction through the first aborts.
+    KeyValueStore.Watcher watcher = KeyValueStore.Watcher.next();
+    ThreeNodesInOneJvmTest.<KeyValueStore.Done>ask(nodes.get(0),
+        to -> new KeyValueStore.Watch(watcher, List.of("{t}a"), to)).get(ASK.toSeconds(), TimeUnit.SECONDS);
+    ThreeNodesInOneJvmTest.<KeyValueStore.Stored>ask(nodes.get(1), to -> KeyValueStore.Set.of("{t}a", "5", to))
+        .get(ASK.toSeconds(), TimeUnit.SECONDS);
+    assertTrue(ThreeNodesInOneJvmTest.<KeyValueStore.Executed>ask(nodes.get(0), to -> new KeyValueStore.Transaction(
+        List.of(new dev.kvactors.Op.Increment("{t}a", 1)), watcher, to)).get(ASK.toSeconds(), TimeUnit.SECONDS)
+        .aborted());
+    assertEquals(Optional.of("5"), ThreeNodesInOneJvmTest.<KeyValueStore.Value>ask(nodes.get(2),
+        to -> new KeyValueStore.Get("{t}a", to)).get(ASK.toSeconds(), TimeUnit.SECONDS).asString());
+  }
+
   private static void assertEveryKeyReadThroughEveryNode(List<ActorSystem<Void>> nodes, int keys) throws Exception {
     for (ActorSystem<Void> node : nodes) {
       List<CompletableFuture<KeyValueStore.Value>> reads = new ArrayList<>();

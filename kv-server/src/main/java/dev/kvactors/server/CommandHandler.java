@@ -248,6 +248,9 @@ final class CommandHandler {
     if (t instanceof Args.Invalid invalid) {
       return invalid.reply;
     }
+    if (t instanceof KvException.CrossSlot) {
+      return Reply.error("CROSSSLOT " + t.getMessage()); // Redis Cluster's code, not ERR
+    }
     if (t instanceof KvException && t.getMessage() != null) {
       return Reply.err(t.getMessage());
     }
