@@ -60,6 +60,33 @@ final class RespCall {
     }
   }
 
+  /**
+   * Sends {@code commands} pipelined on one fresh connection and reads every reply; returns how many
+   * were errors (the first error's text into {@code firstError}, if any).
+   */
+  static int pipeline(int port, List<String[]> commands, Duration readTimeout, StringBuilder firstError)
+      throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(LOOPBACK, port), 1000);
+      socket.setSoTimeout((int) readTimeout.toMillis());
+      OutputStream os = new java.io.BufferedOutputStream(socket.getOutputStream());
+      for (String[] command : commands) {
+        os.write(RespReader.command(command));
+      }
+      os.flush();
+      BufferedInputStream in = new BufferedInputStream(socket.getInputStream());
+      int errors = 0;
+      for (int i = 0; i < commands.size(); i++) {
+        if (RespReader.read(in) instanceof Reply.Error error) {
+          if (errors++ == 0) {
+            firstError.append(error.message());
+          }
+        }
+      }
+      return errors;
+    }
+  }
+
   static String bulk(Object reply) {
     if (!(reply instanceof byte[] b)) {
       throw new IllegalStateException("expected a bulk string, got " + reply);
