@@ -539,8 +539,9 @@ final class ClusterScenarios {
     }
     notes.append(" (user + system, from /proc)");
     if (p.batching() != null) {
-      notes.append(String.format(Locale.ROOT, "; journal: %,d events (for %,d SETs sent) in %,d transactions, %.1f"
-          + " events per commit (event_journal rows of the test by inserting transaction, xmin)",
+      notes.append(String.format(Locale.ROOT, "; journal: %,d events (for %,d SETs asked; with -P redis-benchmark"
+          + " sends whole pipelines, a few more) in %,d transactions, %.1f events per commit (event_journal rows of"
+          + " the test by inserting transaction, xmin)",
           p.batching().events(), p.totalRequests(), p.batching().transactions(), p.batching().eventsPerCommit()));
     }
     return new ScenarioResult(name, p.rps(), p.p50Us(), p.p99Us(), null, CLIENTS, notes.toString());

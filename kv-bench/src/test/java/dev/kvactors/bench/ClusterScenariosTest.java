@@ -105,7 +105,7 @@ class ClusterScenariosTest {
       assertNotNull(r.p99Us(), r.toString());
       assertTrue(r.notes().contains("CPU per request: all nodes"), r.notes());
     }
-    assertTrue(results.get(0).notes().matches(".*journal: [0-9,]+ events \\(for [0-9,]+ SETs sent\\) in [0-9,]+"
+    assertTrue(results.get(0).notes().matches(".*journal: [0-9,]+ events \\(for [0-9,]+ SETs asked.*\\) in [0-9,]+"
         + " transactions.*"), results.get(0).notes());
   }
 }
