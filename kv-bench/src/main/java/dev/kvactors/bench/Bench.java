@@ -18,13 +18,18 @@ import java.util.Set;
  * {@code ./kv bench [--quick] [--out FILE] [--only NAME,...]}: runs every scenario, prints a table
  * and the issue's target ratios, and writes the results as a JSON array to FILE (default
  * {@code target/bench/results.json} under the project root, the system property {@code kv.home}).
+ * The cluster scenarios journal to PostgreSQL: {@code KV_BENCH_PG_URL} (default
+ * {@code jdbc:postgresql://127.0.0.1:5432/kv_bench}, a database of the bench's own: its journal is
+ * emptied), {@code KV_PG_USER} and {@code KV_PG_PASSWORD} (default {@code kv}).
  */
 public final class Bench {
   /** Every scenario, in the order they run. */
   static final List<String> SCENARIOS = List.of("raw-fsync", "set-fsync-1", "set-fsync-64", "set-flush-64",
       "set-async-64", "get-1", "get-64", "seed-rewrite-10k", "mutex-fsync-64", "rocksdb-sync-64", "rocksdb-nosync-64",
       "recovery-1m", "cli-cold-get", "resp-set-50", "resp-get-50", "redis-always-set-50", "redis-everysec-set-50",
-      "redis-get-50", "resp-set-50-p16", "resp-get-50-p16", "redis-always-set-50-p16", "redis-get-50-p16", "codec");
+      "redis-get-50", "resp-set-50-p16", "resp-get-50-p16", "redis-always-set-50-p16", "redis-get-50-p16",
+      "cluster1-set-50", "cluster1-get-50", "cluster3-set-50", "cluster3-get-50", "cluster1-set-50-p16",
+      "cluster1-get-50-p16", "cluster3-set-50-p16", "cluster3-get-50-p16", "codec");
 
   private Bench() {}
 
@@ -43,7 +48,7 @@ public final class Bench {
     Path home = Path.of(System.getProperty("kv.home", ".")).toAbsolutePath().normalize();
     Plan plan = Plan.fullRun();
     Path outFile = home.resolve("target/bench/results.json");
-    Set<String> only = new LinkedHashSet<>(SCENARIOS);
+    Set<String> only = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> plan = Plan.quickRun();
@@ -67,9 +72,11 @@ public final class Bench {
         }
         case "-h", "--help" -> {
           out.println("Usage: kv bench [--quick] [--out FILE] [--only NAME[,NAME...]]");
-          out.println("  --quick   every scenario, shorter and smaller (under 2 minutes)");
+          out.println("  --quick   every scenario, shorter and smaller (about 3 minutes)");
           out.println("  --out     JSON results file (default: target/bench/results.json in the project)");
           out.println("  --only    run only these scenarios: " + String.join(", ", SCENARIOS));
+          out.println("            (--quick leaves out " + String.join(", ", ClusterScenarios.PIPELINED)
+              + " unless named here)");
           return 0;
         }
         default -> {
@@ -79,6 +86,13 @@ public final class Bench {
       }
     }
 
+    if (only == null) {
+      only = new LinkedHashSet<>(SCENARIOS);
+      if (plan.quick()) {
+        // Not cheap on a loaded 2-core machine: run in --quick only when named in --only.
+        only.removeAll(ClusterScenarios.PIPELINED);
+      }
+    }
     Plan p = plan;
     Instant started = Instant.now();
     out.printf(Locale.ROOT, "kv bench (%s): %d cores, Java %s, %s; temp data under %s%n", plan.quick() ? "quick" : "full",
@@ -106,6 +120,12 @@ public final class Bench {
       if (!resp.isEmpty()) {
         step(Set.of("resp-vs-redis"), "resp-vs-redis", results, err,
             () -> new RespComparison(p, work, home, resp, err, skipped::add).run());
+      }
+      Set<String> cluster = new LinkedHashSet<>(ClusterScenarios.NAMES);
+      cluster.retainAll(only);
+      if (!cluster.isEmpty()) {
+        step(Set.of("cluster"), "cluster", results, err,
+            () -> ClusterScenarios.fromEnvironment(p, work, home, cluster, err, skipped::add).run());
       }
       step(only, "codec", results, err, () -> new JmhScenarios(p).run());
     }

@@ -66,10 +66,9 @@ final class RespComparison {
   /** The launcher's JVM flags for {@code kv serve}, a long-running process: full JIT, default collector. */
   private static final List<String> SERVER_JVM_FLAGS =
       List.of("-XX:-UsePerfData", "-Xshare:auto", "-Xlog:disable", "-Xlog:all=warning:stderr");
-  private static final String LOOPBACK = "127.0.0.1";
+  private static final String LOOPBACK = RespCall.LOOPBACK;
   private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration BENCHMARK_TIMEOUT = Duration.ofMinutes(10);
   /** redis-benchmark's key for -t set,get without -r. */
   private static final String BENCHMARK_KEY = "key:__rand_int__";
@@ -101,12 +100,12 @@ final class RespComparison {
     List<String> kvNames = chosen(RESP_SET, RESP_GET, RESP_SET_P16, RESP_GET_P16);
     List<String> alwaysNames = chosen(REDIS_ALWAYS_SET, REDIS_GET, REDIS_ALWAYS_SET_P16, REDIS_GET_P16);
     List<String> everysecNames = chosen(REDIS_EVERYSEC_SET);
-    Optional<Path> benchmark = onPath("redis-benchmark");
+    Optional<Path> benchmark = Programs.onPath("redis-benchmark");
     if (benchmark.isEmpty()) {
       skip(chosen(NAMES.toArray(String[]::new)), "redis-benchmark is not on the PATH (apt-get install redis-tools)");
       return List.of();
     }
-    String benchmarkVersion = firstLine(benchmark.get(), "--version");
+    String benchmarkVersion = Programs.firstLine(benchmark.get(), "--version");
     List<ScenarioResult> results = new ArrayList<>();
 
     Path kvJar = home.resolve("kv-cli/target/kv.jar");
@@ -116,13 +115,13 @@ final class RespComparison {
       results.addAll(guarded(kvNames, () -> kvServe(benchmark.get(), benchmarkVersion, kvJar, kvNames)));
     }
 
-    Optional<Path> server = onPath("redis-server");
+    Optional<Path> server = Programs.onPath("redis-server");
     if (server.isEmpty()) {
       List<String> redisNames = new ArrayList<>(alwaysNames);
       redisNames.addAll(everysecNames);
       skip(redisNames, "redis-server is not on the PATH (apt-get install redis-server)");
     } else {
-      String serverVersion = RedisBenchmarkCsv.serverVersion(firstLine(server.get(), "--version"));
+      String serverVersion = RedisBenchmarkCsv.serverVersion(Programs.firstLine(server.get(), "--version"));
       if (!alwaysNames.isEmpty()) {
         results.addAll(guarded(alwaysNames,
             () -> redisServer(server.get(), serverVersion, "always", benchmark.get(), benchmarkVersion, alwaysNames)));
@@ -155,12 +154,12 @@ final class RespComparison {
       pb.environment().remove("KV_DATA_DIR");
       Measured m;
       Measured p;
-      try (Child kv = Child.start(pb, dir.resolve("kv.out"), dir.resolve("kv.err"), "kv serve", err)) {
+      try (ChildProcess kv = ChildProcess.start(pb, dir.resolve("kv.out"), dir.resolve("kv.err"), "kv serve", err)) {
         int port = kv.awaitLine(LISTENING, START_TIMEOUT);
-        awaitPong(kv, port);
+        RespCall.awaitPong(kv, port, START_TIMEOUT);
         m = anyOf(names, RESP_SET, RESP_GET) ? measure(benchmark, port, dir, 1, kv) : null;
         p = anyOf(names, RESP_SET_P16, RESP_GET_P16) ? measure(benchmark, port, dir, PIPELINE, kv) : null;
-        String persistence = Resp.bulk(Resp.call(port, "INFO", "persistence"));
+        String persistence = RespCall.bulk(RespCall.call(port, "INFO", "persistence"));
         if (!persistence.contains("kv_durability:fsync")) {
           throw new IllegalStateException("kv serve is not in fsync mode; INFO persistence: " + persistence.strip());
         }
@@ -193,7 +192,7 @@ final class RespComparison {
     Path dir = work.newDir("redis-" + fsync);
     try {
       Path data = Files.createDirectories(dir.resolve("data"));
-      int port = freePort();
+      int port = RespCall.freePort();
       List<String> flags = List.of("--bind", LOOPBACK, "--port", Integer.toString(port), "--appendonly", "yes",
           "--appendfsync", fsync, "--save", "", "--daemonize", "no");
       List<String> command = new ArrayList<>();
@@ -202,10 +201,10 @@ final class RespComparison {
       command.addAll(List.of("--dir", data.toString(), "--logfile", dir.resolve("redis.log").toString()));
       Measured m;
       Measured p;
-      try (Child redis = Child.start(new ProcessBuilder(command).directory(dir.toFile()), dir.resolve("redis.out"),
+      try (ChildProcess redis = ChildProcess.start(new ProcessBuilder(command).directory(dir.toFile()), dir.resolve("redis.out"),
           dir.resolve("redis.err"), "redis-server", err)) {
-        awaitPong(redis, port);
-        List<String> policy = Resp.list(Resp.call(port, "CONFIG", "GET", "appendfsync"));
+        RespCall.awaitPong(redis, port, START_TIMEOUT);
+        List<String> policy = RespCall.list(RespCall.call(port, "CONFIG", "GET", "appendfsync"));
         if (!policy.equals(List.of("appendfsync", fsync))) {
           throw new IllegalStateException("redis-server reports appendfsync " + policy + ", not " + fsync);
         }
@@ -254,7 +253,7 @@ final class RespComparison {
   }
 
   /** A warm-up run (not counted), then the measured one; both {@code -t set,get}, {@code -P pipeline}. */
-  private Measured measure(Path benchmark, int port, Path dir, int pipeline, Child server) throws Exception {
+  private Measured measure(Path benchmark, int port, Path dir, int pipeline, ChildProcess server) throws Exception {
     benchmark(benchmark, port, plan.respWarmupRequests(), pipeline, dir, "warmup-p" + pipeline);
     Optional<Duration> cpuBefore = server.cpu();
     String csv = benchmark(benchmark, port, requests(pipeline), pipeline, dir, "measured-p" + pipeline);
@@ -281,7 +280,7 @@ final class RespComparison {
         "--csv");
     Path out = dir.resolve("benchmark-" + label + ".csv");
     Path errFile = dir.resolve("benchmark-" + label + ".err");
-    try (Child b = Child.start(new ProcessBuilder(command), out, errFile, "redis-benchmark", err)) {
+    try (ChildProcess b = ChildProcess.start(new ProcessBuilder(command), out, errFile, "redis-benchmark", err)) {
       int code = b.awaitExit(BENCHMARK_TIMEOUT);
       String text = Files.readString(out, StandardCharsets.UTF_8);
       if (code != 0) {
@@ -365,222 +364,9 @@ final class RespComparison {
 
   /** redis-benchmark's SETs reached the store: its key holds a 3-byte value. */
   private static void requireBenchmarkKey(int port, String server) throws IOException {
-    Object value = Resp.call(port, "GET", BENCHMARK_KEY);
+    Object value = RespCall.call(port, "GET", BENCHMARK_KEY);
     if (!(value instanceof byte[] b) || b.length != 3) {
       throw new IllegalStateException(server + ": GET " + BENCHMARK_KEY + " after the benchmark gave " + value);
-    }
-  }
-
-  private static void awaitPong(Child child, int port) throws Exception {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (true) {
-      child.requireAlive();
-      try {
-        Object reply = Resp.call(port, "PING");
-        if ("PONG".equals(reply)) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(child.what() + " did not answer PING on port " + port + " within "
-            + START_TIMEOUT.toSeconds() + " s; " + child.output());
-      }
-      Thread.sleep(50);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static Optional<Path> onPath(String tool) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return Optional.empty();
-    }
-    return Stream.of(path.split(File.pathSeparator)).filter(d -> !d.isEmpty()).map(d -> Path.of(d, tool))
-        .filter(Files::isExecutable).findFirst();
-  }
-
-  /** The first line a tool prints for these arguments (its version). */
-  private static String firstLine(Path tool, String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(tool.toString());
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(30, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IllegalStateException(String.join(" ", command) + " did not finish within 30 s");
-    }
-    return new String(out, StandardCharsets.UTF_8).strip().lines().findFirst().orElse(tool.getFileName().toString());
-  }
-
-  /**
-   * A process started here: stdout and stderr go to files (no pipe can fill up), a shutdown hook kills
-   * it if the benchmark JVM exits first, and {@link #close()} stops it and anything it started.
-   */
-  private static final class Child implements AutoCloseable {
-    private final Process process;
-    private final String what;
-    private final Path out;
-    private final Path errFile;
-    private final PrintStream log;
-    private final Thread hook;
-
-    private Child(Process process, String what, Path out, Path errFile, PrintStream log) {
-      this.process = process;
-      this.what = what;
-      this.out = out;
-      this.errFile = errFile;
-      this.log = log;
-      this.hook = new Thread(() -> {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-      }, "bench-stop-" + what);
-      Runtime.getRuntime().addShutdownHook(hook);
-    }
-
-    static Child start(ProcessBuilder pb, Path out, Path errFile, String what, PrintStream log) throws IOException {
-      pb.redirectOutput(out.toFile()).redirectError(errFile.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-      return new Child(pb.start(), what, out, errFile, log);
-    }
-
-    String what() {
-      return what;
-    }
-
-    /** The CPU time the process has used so far, if the OS tells. */
-    Optional<Duration> cpu() {
-      return process.info().totalCpuDuration();
-    }
-
-    /** Waits until stdout has a line matching {@code pattern}; returns its first group as a number. */
-    int awaitLine(Pattern pattern, Duration timeout) throws Exception {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (true) {
-        Matcher m = pattern.matcher(Files.readString(out, StandardCharsets.UTF_8));
-        if (m.find()) {
-          return Integer.parseInt(m.group(1));
-        }
-        requireAlive();
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(what + " printed no line matching /" + pattern + "/ within "
-              + timeout.toSeconds() + " s; " + output());
-        }
-        Thread.sleep(50);
-      }
-    }
-
-    void requireAlive() throws IOException {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(what + " exited " + process.exitValue() + " early; " + output());
-      }
-    }
-
-    int awaitExit(Duration timeout) throws Exception {
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException(what + " did not finish within " + timeout.toSeconds() + " s");
-      }
-      return process.exitValue();
-    }
-
-    String output() throws IOException {
-      return "stdout <" + tail(out) + ">, stderr <" + tail(errFile) + ">";
-    }
-
-    private static String tail(Path file) throws IOException {
-      String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8).strip() : "";
-      return text.length() <= 2000 ? text : "..." + text.substring(text.length() - 2000);
-    }
-
-    /** SIGTERM, then SIGKILL if it has not exited within the stop timeout; then the same for its descendants. */
-    @Override
-    public void close() {
-      List<ProcessHandle> descendants = process.descendants().toList();
-      try {
-        if (process.isAlive()) {
-          process.destroy();
-          if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-            log.println("bench: " + what + " did not stop within " + STOP_TIMEOUT.toSeconds()
-                + " s of SIGTERM; killing it");
-            process.destroyForcibly();
-            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-              log.println("bench: WARNING: " + what + " (pid " + process.pid() + ") is still running after SIGKILL");
-            }
-          }
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-      for (ProcessHandle d : descendants) {
-        if (d.isAlive()) {
-          d.destroyForcibly();
-        }
-      }
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // the JVM is shutting down: the hook runs anyway
-      }
-    }
-  }
-
-  /** One command on a fresh connection, through kv-server's {@link RespReader}. */
-  static final class Resp {
-    private Resp() {}
-
-    /** The reply: a String (simple string), byte[] (bulk string), Long, List (array) or null; an error throws. */
-    static Object call(int port, String... args) throws IOException {
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress(LOOPBACK, port), 1000);
-        socket.setSoTimeout(5000);
-        OutputStream os = socket.getOutputStream();
-        os.write(RespReader.command(args));
-        os.flush();
-        return value(RespReader.read(new BufferedInputStream(socket.getInputStream())));
-      }
-    }
-
-    static String bulk(Object reply) {
-      if (!(reply instanceof byte[] b)) {
-        throw new IllegalStateException("expected a bulk string, got " + reply);
-      }
-      return new String(b, StandardCharsets.UTF_8);
-    }
-
-    static List<String> list(Object reply) {
-      if (!(reply instanceof List<?> l)) {
-        throw new IllegalStateException("expected an array, got " + reply);
-      }
-      return l.stream().map(x -> x instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(x))
-          .toList();
-    }
-
-    private static Object value(Reply reply) throws IOException {
-      if (reply instanceof Reply.Simple simple) {
-        return simple.text();
-      } else if (reply instanceof Reply.Error error) {
-        throw new IOException("error reply: " + error.message());
-      } else if (reply instanceof Reply.Int n) {
-        return n.value();
-      } else if (reply instanceof Reply.Bulk bulk) {
-        return bulk.value();
-      } else if (reply instanceof Reply.Multi multi) {
-        List<Object> items = new ArrayList<>(multi.elements().size());
-        for (Reply element : multi.elements()) {
-          items.add(value(element));
-        }
-        return items;
-      }
-      return null; // NullBulk, NullArray
     }
   }
 }

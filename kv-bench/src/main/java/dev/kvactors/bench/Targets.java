@@ -31,6 +31,18 @@ final class Targets {
     ratio(lines, first, "resp-set-50-p16", "redis-always-set-50-p16", 1.0, true,
         "pipelined -P 16: a batch is one group commit");
     ratio(lines, first, "resp-get-50-p16", "redis-get-50-p16", 0.5, true, "pipelined -P 16");
+    // Cluster mode (issue 12): informative, no targets.
+    info(lines, first, "cluster1-set-50", "resp-set-50", "1 cluster node, PostgreSQL journal vs the file log");
+    info(lines, first, "cluster1-get-50", "resp-get-50", "1 cluster node vs single machine");
+    info(lines, first, "cluster3-set-50", "cluster1-set-50", "3 nodes vs 1, on this machine's cores");
+    info(lines, first, "cluster3-get-50", "cluster1-get-50", "3 nodes vs 1, on this machine's cores");
+    info(lines, first, "cluster1-set-50-p16", "resp-set-50-p16", "pipelined");
+    info(lines, first, "cluster3-set-50-p16", "cluster1-set-50-p16", "pipelined");
+    for (ScenarioResult r : results) {
+      if (r.name().startsWith("cluster")) {
+        clusterCosts(lines, r);
+      }
+    }
     // Earlier targets.
     ratio(lines, first, "set-fsync-64", "seed-rewrite-10k", 100, true, "vs the original writer");
     ratio(lines, first, "set-fsync-64", "mutex-fsync-64", 1.0, true, "actors vs mutexes");
@@ -69,6 +81,37 @@ final class Targets {
     double q = x.opsPerS() / y.opsPerS();
     lines.add(line(a + " / " + b + " throughput = %.2f x (" + why + ")", q, atLeast ? q >= target : q <= target,
         (atLeast ? ">= " : "<= ") + fmt(target) + " x"));
+  }
+
+  /** A ratio of throughputs printed for information: no target. */
+  private static void info(List<String> lines, Map<String, ScenarioResult> r, String a, String b, String why) {
+    ScenarioResult x = r.get(a);
+    ScenarioResult y = r.get(b);
+    if (x == null || y == null || x.opsPerS() == null || y.opsPerS() == null || y.opsPerS() == 0) {
+      return;
+    }
+    lines.add(String.format(Locale.ROOT, "%s / %s throughput = %.2f x (%s; informative, no target)", a, b,
+        x.opsPerS() / y.opsPerS(), why));
+  }
+
+  private static final Pattern CPU = Pattern.compile("all nodes ([0-9.]+) us(, PostgreSQL ([0-9.]+) us)?");
+  private static final Pattern BATCHING = Pattern.compile("([0-9.]+) events per commit");
+
+  /** A cluster row's CPU per request (all nodes, PostgreSQL) and journal batching, from its notes. */
+  private static void clusterCosts(List<String> lines, ScenarioResult r) {
+    Matcher cpu = CPU.matcher(r.notes());
+    if (!cpu.find()) {
+      return;
+    }
+    StringBuilder line = new StringBuilder(r.name() + ": CPU per request " + cpu.group(1) + " us in the nodes");
+    if (cpu.group(3) != null) {
+      line.append(" + ").append(cpu.group(3)).append(" us in PostgreSQL");
+    }
+    Matcher batching = BATCHING.matcher(r.notes());
+    if (batching.find()) {
+      line.append("; ").append(batching.group(1)).append(" journal events per commit");
+    }
+    lines.add(line.append(" (informative)").toString());
   }
 
   private static void p99(List<String> lines, Map<String, ScenarioResult> r, String a, String b, double target) {
