@@ -10,7 +10,8 @@
 #   2. echo "listen_addresses = '127.0.0.1'" > /etc/postgresql/VERSION/main/conf.d/kv-listen.conf
 #   3. pg_ctlcluster VERSION main start        (restart if it was listening elsewhere)
 #   4. as the postgres user: CREATE ROLE kv LOGIN PASSWORD 'kv'; CREATE DATABASE kv OWNER kv;
-#      CREATE DATABASE kv_test OWNER kv;   (kv-cluster's tests empty its tables: never point them at kv)
+#      CREATE DATABASE kv_test OWNER kv; CREATE DATABASE kv_bench OWNER kv;   (the tests and ./kv bench empty
+#      their tables: never point them at kv)
 # The journal's tables come from pekko-persistence-jdbc's own script
 # (schema/postgres/postgres-create-schema.sql in its jar), applied by kv-cluster at start.
 # Override with KV_PG_DATABASE, KV_PG_USER, KV_PG_PASSWORD (then set kv.cluster.postgres to match).
@@ -72,11 +73,11 @@ done
 if [[ "$(psql_postgres -c "SELECT 1 FROM pg_roles WHERE rolname = '$user'")" != 1 ]]; then
   psql_postgres -c "CREATE ROLE \"$user\" LOGIN PASSWORD '$password'"
 fi
-# $database for the nodes, ${database}_test for kv-cluster's tests (which empty its tables).
-for db in "$database" "${database}_test"; do
+# $database for the nodes, ${database}_test for the tests and ${database}_bench for ./kv bench (both empty their tables).
+for db in "$database" "${database}_test" "${database}_bench"; do
   if [[ "$(psql_postgres -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" != 1 ]]; then
     psql_postgres -c "CREATE DATABASE \"$db\" OWNER \"$user\""
   fi
 done
 
-echo "postgres-setup: PostgreSQL $version on 127.0.0.1:$port, databases $database and ${database}_test, user $user" >&2
+echo "postgres-setup: PostgreSQL $version on 127.0.0.1:$port, databases $database, ${database}_test and ${database}_bench, user $user" >&2
