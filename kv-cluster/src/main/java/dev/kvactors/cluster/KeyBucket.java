@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -59,6 +58,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * bucket does not know the watcher (it was passivated, restarted or moved since the watch: an
  * abort, never a transaction run against changed keys).
  *
+ * <p>Sharding runs the bucket's {@link BucketKeeper}, which spawns it: the bucket tells its keeper
+ * its state when recovered and each event once committed ({@link Notice}); a failed journal write
+ * or recovery stops the bucket, and the keeper answers for it while it is down.
+ *
  * <p>Why buckets and not an entity per key: a bounded number of persistence ids and entities
  * (start-up, passivation and the coordinator's work do not grow with the number of keys), and the
  * keys of one hash tag live in one entity, where a batch is one event (atomic, as in Redis
@@ -71,7 +74,7 @@ public final class KeyBucket
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "kv-bucket");
 
   /** What a bucket takes. */
-  public sealed interface Command extends CborSerializable {}
+  public sealed interface Command extends CborSerializable, BucketKeeper.Command {}
 
   /**
    * Evaluates {@code ops} in order as one atomic unit, each seeing the changes of the ones before
@@ -163,6 +166,24 @@ public final class KeyBucket
       outcomes = List.copyOf(outcomes);
     }
   }
+
+  /** What a bucket tells its {@link BucketKeeper} (on the same node; never serialized). */
+  public sealed interface Notice {}
+
+  /**
+   * The bucket's recovery completed.
+   *
+   * @param values a copy of its values (the keeper's from now on)
+   * @param deadlines a copy of its deadlines (the keeper's from now on)
+   */
+  public record Recovered(Map<String, byte[]> values, Map<String, Long> deadlines) implements Notice {}
+
+  /**
+   * The journal committed {@code changed} (told before the change is acknowledged).
+   *
+   * @param changed the event
+   */
+  public record Committed(Changed changed) implements Notice {}
 
   /** What the journal holds. */
   public sealed interface Event extends CborSerializable {}
@@ -324,12 +345,27 @@ public final class KeyBucket
    * @param settings the cluster's settings
    * @param kvSettings the store's settings: key and value limits, the expiry's interval and round size
    * @param hooks the clock deadlines are compared with ({@link FaultHooks#currentTimeMillis()})
+   * @param keeper who gets the bucket's {@link Notice}s
    * @return the entity's behavior
    */
   public static Behavior<Command> create(String entityId, ClusterSettings settings, KvSettings kvSettings,
-      FaultHooks hooks) {
+      FaultHooks hooks, ActorRef<Notice> keeper) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new KeyBucket(
-        PersistenceId.of(TYPE_KEY.name(), entityId), settings, kvSettings, hooks, ctx, timers)));
+        PersistenceId.of(TYPE_KEY.name(), entityId), settings, kvSettings, hooks, keeper, ctx, timers)));
+  }
+
+  /**
+   * The single-machine store's evaluator over {@code state} at {@code now}: expired keys are absent.
+   *
+   * @param state the bucket's state (or its keeper's copy)
+   * @param kvSettings the key limit
+   * @param maxValueBytes the largest value an op may set or build
+   * @param now the clock, epoch millis
+   * @return a new evaluator; its {@link OpEvaluator#changes()} are what its ops changed
+   */
+  static OpEvaluator evaluator(Values state, KvSettings kvSettings, int maxValueBytes, long now) {
+    return new OpEvaluator(key -> state.live(key, now), key -> OpEvaluator.checkKey(key, kvSettings.maxKeyBytes()),
+        maxValueBytes, now);
   }
 
   /**
@@ -355,6 +391,7 @@ public final class KeyBucket
   private final ClusterSettings settings;
   private final KvSettings kvSettings;
   private final FaultHooks hooks;
+  private final ActorRef<Notice> keeper;
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   /** What the watchers watch; in memory only (a restarted bucket aborts their transactions). */
@@ -368,10 +405,11 @@ public final class KeyBucket
   private final int maxValueBytes;
 
   private KeyBucket(PersistenceId persistenceId, ClusterSettings settings, KvSettings kvSettings, FaultHooks hooks,
-      ActorContext<Command> context, TimerScheduler<Command> timers) {
-    // A failed write (the database down) restarts the bucket, which recovers from the journal; the
-    // request whose event failed is not answered and its caller's deadline fails it as retryable.
-    super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+      ActorRef<Notice> keeper, ActorContext<Command> context, TimerScheduler<Command> timers) {
+    // A failed journal write or recovery (the database down) stops the bucket; its BucketKeeper
+    // answers the requests it had taken and starts it again with backoff.
+    super(persistenceId);
+    this.keeper = requireNonNull(keeper, "keeper is null");
     this.settings = requireNonNull(settings, "settings is null");
     this.kvSettings = requireNonNull(kvSettings, "kvSettings is null");
     this.hooks = requireNonNull(hooks, "hooks is null");
@@ -410,8 +448,7 @@ public final class KeyBucket
         return Effect().reply(evaluate.replyTo(), new Evaluated(true, List.of()));
       }
     }
-    OpEvaluator evaluator = new OpEvaluator(key -> state.live(key, now),
-        key -> OpEvaluator.checkKey(key, kvSettings.maxKeyBytes()), maxValueBytes, now);
+    OpEvaluator evaluator = evaluator(state, kvSettings, maxValueBytes, now);
     List<Outcome> outcomes = new ArrayList<>(evaluate.ops().size());
     long answerBytes = 0;
     for (Op<?> op : evaluate.ops()) {
@@ -434,7 +471,9 @@ public final class KeyBucket
     if (!watches.isEmpty()) {
       changes.forEach(change -> watches.touched(change.key(), false));
     }
-    return Effect().persist(Changed.of(changes, evaluate.requestId(), now, outcomes))
+    Changed changed = Changed.of(changes, evaluate.requestId(), now, outcomes);
+    return Effect().persist(changed)
+        .thenRun(s -> keeper.tell(new Committed(changed)))
         .thenRun(this::startExpiryRounds)
         .thenReply(evaluate.replyTo(), s -> answer);
   }
@@ -485,7 +524,9 @@ public final class KeyBucket
         watches.touched(key, true);
       }
     }
-    return Effect().persist(new Changed(removals, null, 0, null)).thenRun(s -> {
+    Changed changed = new Changed(removals, null, 0, null);
+    return Effect().persist(changed).thenRun(s -> {
+      keeper.tell(new Committed(changed));
       if (expired.size() == max) {
         context.getSelf().tell(ExpiryRound.INSTANCE);
       }
@@ -526,7 +567,10 @@ public final class KeyBucket
   @Override
   public SignalHandler<Values> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::startExpiryRounds)
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          keeper.tell(new Recovered(new HashMap<>(state.map), new HashMap<>(state.deadlines)));
+          startExpiryRounds(state);
+        })
         .build();
   }
 

@@ -38,7 +38,7 @@ public final class KvCluster implements Extension {
     ClusterSharding sharding = ClusterSharding.get(system);
     KvSettings kvSettings = KvSettings.create(system.settings().config());
     sharding.init(Entity.of(KeyBucket.TYPE_KEY,
-            ctx -> KeyBucket.create(ctx.getEntityId(), settings, kvSettings, FaultHooks.NONE))
+            ctx -> BucketKeeper.create(ctx.getEntityId(), settings, kvSettings, FaultHooks.NONE))
         .withStopMessage(KeyBucket.Passivate.INSTANCE));
     this.router = system.systemActorOf(ClusterRouter.create(sharding, settings), "kv-cluster-router",
         org.apache.pekko.actor.typed.Props.empty());

@@ -70,7 +70,7 @@ final class TestNode implements AutoCloseable {
     KvSettings kvSettings = KvSettings.create(system.settings().config());
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(KeyBucket.TYPE_KEY,
-            ctx -> KeyBucket.create(ctx.getEntityId(), settings, kvSettings, clock))
+            ctx -> BucketKeeper.create(ctx.getEntityId(), settings, kvSettings, clock))
         .withStopMessage(KeyBucket.Passivate.INSTANCE));
     ActorRef<Router.Command> router = system.systemActorOf(ClusterRouter.create(sharding, settings), "test-router",
         Props.empty());
