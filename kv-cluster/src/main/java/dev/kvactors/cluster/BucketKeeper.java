@@ -40,6 +40,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  *       of a loaded bucket go on through a database outage.</li>
  * </ul>
  *
+ * <p>A hand-off or passivation ({@link KeyBucket.Passivate}) stops the bucket after the writes it
+ * has taken; a request it had not answered then, or one that reaches this keeper after, gets no
+ * answer: the router sends it again, with the same request id, to the bucket's next incarnation,
+ * which answers a write it already applied from its remembered answers. A graceful leave fails no
+ * request.
+ *
  * <p>A read answered from the copy sees every acknowledged write (a write is acknowledged only
  * after its change reached this actor) and nothing unacknowledged; a write that failed may still
  * have been committed (its reply, not its insert, may have been lost) and then shows once the
@@ -137,6 +143,11 @@ public final class BucketKeeper extends AbstractBehavior<BucketKeeper.Command> {
   }
 
   private Behavior<Command> onRequest(KeyBucket.Command request) {
+    if (passivating) {
+      // Handed off or passivated: no answer, so the router sends it again, with the same request
+      // id, to the bucket's next incarnation (which answers a write it already applied from memory).
+      return this;
+    }
     ActorRef<KeyBucket.Reply> replyTo = replyTo(request);
     if (bucket != null && (recovered || failures == 0)) {
       if (replyTo == null) {
@@ -180,6 +191,11 @@ public final class BucketKeeper extends AbstractBehavior<BucketKeeper.Command> {
   private Behavior<Command> onBucketTerminated(Terminated terminated) {
     bucket = null;
     recovered = false;
+    if (passivating && !(terminated instanceof ChildFailed)) {
+      // A request the stopped bucket had not answered gets no answer here: the router sends it
+      // again to the bucket's next incarnation (a graceful hand-off fails no request).
+      return Behaviors.stopped();
+    }
     if (terminated instanceof ChildFailed failed) {
       lastFailure = rootMessage(failed.getCause());
     }
