@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The {@code kv} command line against a {@code kv serve --cluster} node ({@code kv --server
  * HOST:PORT ...}): what a user of the single-machine program types works unchanged against a
- * cluster: set, get, delete, incr/decr, set --ttl, ttl and persist. One node (a cluster of one, seeding itself) on the tests' PostgreSQL database.
+ * cluster: set, get, delete, incr/decr, set --ttl, ttl and persist. One node (a cluster of one,
+ * seeding itself) on the tests' PostgreSQL database.
  */
 @Tag("postgres")
 class ClusterCliSystemTest {
@@ -63,11 +64,11 @@ class ClusterCliSystemTest {
     }
   }
 
-  /** Runs {@code kv args} and returns what it printed; it must exit 0. */
+  /** Runs {@code kv args} and returns the line it printed; it must exit 0. */
   private static String run(Path dir, String... args) throws Exception {
     KvProgram.Result result = KvProgram.run(dir, args);
     assertEquals(0, result.exitCode(), result.describe());
-    return result.out();
+    return result.out().strip();
   }
 
   private static int freePort() throws IOException {
