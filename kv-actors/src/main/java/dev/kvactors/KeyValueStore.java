@@ -765,6 +765,7 @@ public final class KeyValueStore extends AbstractBehavior<KeyValueStore.Command>
         })
         .onMessage(Indexed.class, i -> i.writer().equals(writer), i -> {
           if (i.error() != null) {
+            Futures.rethrowIfFatal(i.error());
             throw new IllegalStateException("indexing the recovered keys failed", i.error());
           }
           return stash.unstashAll(

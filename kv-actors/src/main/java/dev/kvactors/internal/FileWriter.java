@@ -310,6 +310,7 @@ public final class FileWriter extends AbstractBehavior<FileWriter.Command> {
       getContext().getLog().info("Compacted {}: snapshot of {} bytes, logs before generation {} removed",
           settings.dataDir(), snapshotBytes, finished.generation());
     } else {
+      Futures.rethrowIfFatal(finished.failure());
       compactionPostponedUntilBytes = logBytes + Math.max(settings.compactionMinLogBytes(), 1);
       getContext().getLog().warn("Compaction of {} failed ({}); the logs are intact and it will be retried",
           settings.dataDir(), describe(finished.failure()));

@@ -2,7 +2,9 @@ package dev.kvactors.internal;
 
 import dev.kvactors.KeySet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -36,6 +38,25 @@ public final class Futures {
    */
   public static Executor listing(ActorSystem<?> system) {
     return system.dispatchers().lookup(DispatcherSelector.fromConfig("kv.listing-dispatcher"));
+  }
+
+  /**
+   * Throws {@code error}, or the cause it wraps, if it is a {@link VirtualMachineError} (an
+   * {@code OutOfMemoryError} above all). Work run on another thread through a
+   * {@code CompletableFuture} ends with any throwable captured in the future, and an actor that
+   * gets the failure back through {@code pipeToSelf} would handle it as an ordinary failure
+   * (retry a compaction, say) with the JVM out of memory. Thrown on the actor's thread, it is fatal
+   * as everywhere else: Pekko stops the JVM ({@code pekko.jvm-exit-on-fatal-error}), and
+   * {@code kv serve} exits non-zero.
+   */
+  public static void rethrowIfFatal(Throwable error) {
+    Throwable t = error;
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof VirtualMachineError fatal) {
+      throw fatal;
+    }
   }
 
   /** As {@link #direct(CompletionStage)}, failing with {@code mapError} of the stage's error. */
