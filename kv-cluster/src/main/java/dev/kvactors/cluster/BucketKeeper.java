@@ -8,6 +8,7 @@ import dev.kvactors.KvSettings;
 import dev.kvactors.Op;
 import dev.kvactors.OpEvaluator;
 import dev.kvactors.internal.FaultHooks;
+import dev.kvactors.internal.Futures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -156,7 +158,11 @@ public final class BucketKeeper extends AbstractBehavior<BucketKeeper.Command> {
       }
       long id = nextId++;
       pending.put(id, request);
-      getContext().ask(KeyBucket.Reply.class, bucket, settings.askTimeout(), to -> withReplyTo(request, to),
+      // Not getContext().ask: its javadsl pipes a stage whose continuations run on the JDK's
+      // default executor, a new thread per request on a machine of 2 CPUs (JFR). Futures.direct
+      // completes where the bucket's reply arrives and only sends this keeper a message.
+      getContext().pipeToSelf(Futures.direct(AskPattern.<KeyBucket.Command, KeyBucket.Reply>ask(bucket,
+              to -> withReplyTo(request, to), settings.askTimeout(), getContext().getSystem().scheduler())),
           (reply, failure) -> new BucketAnswered(id, reply));
     } else if (replyTo != null) {
       replyTo.tell(answerWhileDown(request, false));

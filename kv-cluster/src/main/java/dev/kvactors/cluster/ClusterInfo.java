@@ -1,5 +1,6 @@
 package dev.kvactors.cluster;
 
+import dev.kvactors.internal.Futures;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -36,9 +37,9 @@ public final class ClusterInfo {
         .sorted(Comparator.comparing(m -> m.address().toString())).toList();
     List<String> unreachable = state.getUnreachable().stream().map(m -> m.address().toString()).sorted().toList();
     Duration timeout = Duration.ofSeconds(3);
-    return AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
+    return Futures.direct(AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
             ShardRegion.CurrentShardRegionState>ask(ClusterSharding.get(system).shardState(),
-            to -> new GetShardRegionState(KeyBucket.TYPE_KEY, to), timeout, system.scheduler())
+            to -> new GetShardRegionState(KeyBucket.TYPE_KEY, to), timeout, system.scheduler()))
         .handle((regionState, error) -> {
           StringBuilder out = new StringBuilder()
               .append("cluster_enabled:0\r\n")
