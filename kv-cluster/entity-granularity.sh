@@ -35,9 +35,8 @@ echo "heap after a full GC: $(jcmd $JPID GC.heap_info | grep -E 'garbage-first h
 echo "journal rows $(psql_ 'select count(*) from event_journal'), snapshots $(psql_ 'select count(*) from snapshot'), persistence ids $(psql_ 'select count(distinct persistence_id) from event_journal')"
 kill $PID; wait $PID 2>/dev/null
 start
-s0=$(date +%s.%N)
 for i in $(seq 0 9999); do printf 'GET key:%012d\r\n' $i; done > "$work/gets.txt"
-c0=$(cpu)
+s0=$(date +%s.%N); c0=$(cpu)
 redis-cli -p $PORT < "$work/gets.txt" > "$work/gets.out"
 s1=$(date +%s.%N); c1=$(cpu)
 echo "buckets=$B after a restart: 10,000 GETs (every key, one connection, one after another) in $(echo "$s1-$s0" | bc) s, node CPU $(echo "($c1-$c0)*10" | bc) ms; nil answers: $(grep -c '^$' "$work/gets.out")"

@@ -158,9 +158,7 @@ public final class BucketKeeper extends AbstractBehavior<BucketKeeper.Command> {
       }
       long id = nextId++;
       pending.put(id, request);
-      // Not getContext().ask: its javadsl pipes a stage whose continuations run on the JDK's
-      // default executor, a new thread per request on a machine of 2 CPUs (JFR). Futures.direct
-      // completes where the bucket's reply arrives and only sends this keeper a message.
+      // Not getContext().ask, which pipes Pekko's ask stage as is: a thread per call (Futures.direct).
       getContext().pipeToSelf(Futures.direct(AskPattern.<KeyBucket.Command, KeyBucket.Reply>ask(bucket,
               to -> withReplyTo(request, to), settings.askTimeout(), getContext().getSystem().scheduler())),
           (reply, failure) -> new BucketAnswered(id, reply));

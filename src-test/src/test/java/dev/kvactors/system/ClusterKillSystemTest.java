@@ -31,8 +31,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * moment. Every acknowledged write must then be readable, with its acknowledged or a later
  * attempted value, through both survivors; no value that was never written may appear; the time
  * from the kill until every key is served again is printed. The killed node restarts, rejoins and
- * serves every key. Trials: {@code -Dkv.cluster.kill.trials} (default 3, each from its own seed; 100 for a long run), seed:
- * {@code -Dkv.cluster.kill.seed}. Needs PostgreSQL ({@code kv-cluster/postgres-setup.sh}); fails,
+ * serves every key. Trials: {@code -Dkv.cluster.kill.trials} (default 3, each from its own seed;
+ * 100 for a long run), seed: {@code -Dkv.cluster.kill.seed}. Needs PostgreSQL ({@code kv-cluster/postgres-setup.sh}); fails,
  * never skips, without it ({@code -DexcludedGroups=postgres} leaves it out).
  */
 @Tag("postgres")
